@@ -1,0 +1,18 @@
+"""Writing audit rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import AuditEntry
+
+
+def record(*, actor_id: int | None, action: str, obj: Any, reason: str = "", assurance_level: int = 0) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor_id=actor_id,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        reason=reason,
+        assurance_level=assurance_level,
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AulaApiConfig(AppConfig):
+    name = "kinabog.aula_api"
+    label = "aula_api"

@@ -1,0 +1,321 @@
+"""Reads about people, institutions and groups, already scoped by access."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from kinabog.core.errors import NotFound
+
+from . import access
+from .access import ANONYMOUS, ChildAccess, ChildFacts, ChildLink, ProfileInfo, Viewer
+from .models import (
+    PORTAL_ROLE_OF,
+    Group,
+    GroupPart,
+    Institution,
+    InstitutionProfile,
+    Membership,
+    MunicipalAdministrator,
+    Person,
+    PortalRole,
+    ProfileRole,
+    Relation,
+    RolePermission,
+    SupplementaryData,
+)
+
+COMPOSITION_DEPTH = 4
+
+
+ROLE_ORDER = (PortalRole.EMPLOYEE, PortalRole.GUARDIAN, PortalRole.CHILD)
+
+
+def portal_roles_of(person_id: int) -> tuple[str, ...]:
+    """The portal roles a person may act in, employee first (staff switch to parent, rarely back)."""
+    roles = set(
+        InstitutionProfile.objects.filter(person_id=person_id, is_active=True).values_list("role", flat=True)
+    )
+    is_admin = MunicipalAdministrator.objects.filter(person_id=person_id).exists()
+    return _ordered_roles(roles, is_admin)
+
+
+def _ordered_roles(profile_roles: set[str], is_municipal_admin: bool) -> tuple[str, ...]:
+    portal = {PORTAL_ROLE_OF[ProfileRole(role)] for role in profile_roles}
+    if is_municipal_admin:
+        portal.add(PortalRole.EMPLOYEE)
+    return tuple(str(role) for role in ROLE_ORDER if role in portal)
+
+
+def build_viewer(user_id: int | None, portal_role: str | None, assurance_level: int) -> Viewer:
+    """Everything access checks need about the signed-in login, in a fixed handful of queries."""
+    if user_id is None:
+        return ANONYMOUS
+    person = Person.objects.filter(login_id=user_id).only("id").first()
+    if person is None:
+        return Viewer(user_id=user_id, assurance_level=assurance_level)
+    all_profiles = list(
+        InstitutionProfile.objects.filter(person_id=person.id, is_active=True).select_related("institution")
+    )
+    municipal_admin_of = frozenset(
+        MunicipalAdministrator.objects.filter(person_id=person.id).values_list("municipality_id", flat=True)
+    )
+    available = _ordered_roles({p.role for p in all_profiles}, bool(municipal_admin_of))
+    if portal_role not in available:
+        portal_role = available[0] if available else None
+    profile_rows = [p for p in all_profiles if p.portal_role == portal_role]
+    profiles = tuple(
+        ProfileInfo(p.id, p.institution_id, p.role, p.role_key, p.is_institution_admin) for p in profile_rows
+    )
+    permissions = _permissions_for(profile_rows)
+    children: dict[int, ChildLink] = {}
+    member_group_ids = set(
+        Membership.objects.filter(profile_id__in=[p.id for p in profiles]).values_list("group_id", flat=True)
+    )
+    if portal_role == PortalRole.GUARDIAN:
+        children = _child_links(person.id)
+        acting_for = [c.child_id for c in children.values() if c.access >= ChildAccess.DAILY]
+        member_group_ids |= set(
+            Membership.objects.filter(profile__person_id__in=acting_for, profile__is_active=True).values_list(
+                "group_id", flat=True
+            )
+        )
+    return Viewer(
+        user_id=user_id,
+        person_id=person.id,
+        portal_role=portal_role,
+        assurance_level=assurance_level,
+        profiles=profiles,
+        permissions=permissions,
+        children=children,
+        group_ids=frozenset(_with_composed_groups(member_group_ids, portal_role)),
+        municipal_admin_of=municipal_admin_of if portal_role == PortalRole.EMPLOYEE else frozenset(),
+        available_roles=available,
+    )
+
+
+def _child_links(guardian_id: int) -> dict[int, ChildLink]:
+    extends = InstitutionProfile.objects.filter(
+        person_id=OuterRef("child_id"), is_active=True, institution__municipality__non_custody_extended_access=True
+    )
+    relations = (
+        Relation.objects.filter(guardian_id=guardian_id)
+        .annotate(municipality_extends=Exists(extends))
+        .values("child_id", "kind", "has_custody", "extended_access", "municipality_extends")
+    )
+    links = {}
+    for rel in relations:
+        level = access.guardian_access(
+            kind=rel["kind"],
+            has_custody=rel["has_custody"],
+            extended_access=rel["extended_access"],
+            municipality_extends=rel["municipality_extends"],
+        )
+        may_consent = rel["kind"] == "parent" and rel["has_custody"]
+        links[rel["child_id"]] = ChildLink(rel["child_id"], level, may_consent=may_consent)
+    return links
+
+
+def _permissions_for(profile_rows: list[InstitutionProfile]) -> dict[int, frozenset[str]]:
+    if not profile_rows:
+        return {}
+    institution_ids = {p.institution_id for p in profile_rows}
+    municipality_ids = {p.institution.municipality_id for p in profile_rows}
+    role_keys = {p.role_key for p in profile_rows}
+    by_municipality: dict[tuple[int, str], dict[str, bool]] = defaultdict(dict)
+    by_institution: dict[tuple[int, str], dict[str, bool]] = defaultdict(dict)
+    rows = RolePermission.objects.filter(
+        Q(municipality_id__in=municipality_ids) | Q(institution_id__in=institution_ids), role_key__in=role_keys
+    ).values_list("municipality_id", "institution_id", "role_key", "permission", "granted")
+    for municipality_id, institution_id, role_key, permission, granted in rows:
+        if municipality_id is not None:
+            by_municipality[(municipality_id, role_key)][permission] = granted
+        else:
+            by_institution[(institution_id, role_key)][permission] = granted
+    result: dict[int, frozenset[str]] = {}
+    for p in profile_rows:
+        perms = access.effective_permissions(
+            p.role_key,
+            by_municipality[(p.institution.municipality_id, p.role_key)],
+            by_institution[(p.institution_id, p.role_key)],
+        )
+        result[p.institution_id] = result.get(p.institution_id, frozenset()) | perms
+    return result
+
+
+def _with_composed_groups(group_ids: set[int], portal_role: str | None) -> set[int]:
+    """Add the composed groups whose parts (for this portal role) contain these groups."""
+    result = set(group_ids)
+    frontier = set(group_ids)
+    for _depth in range(COMPOSITION_DEPTH):
+        if not frontier:
+            break
+        wholes = set(
+            GroupPart.objects.filter(part_id__in=frontier)
+            .filter(Q(portal_role="") | Q(portal_role=portal_role or ""))
+            .values_list("group_id", flat=True)
+        )
+        frontier = wholes - result
+        result |= frontier
+    return result
+
+
+# --- Children ------------------------------------------------------------------------------------
+
+
+def child_facts(person: Person) -> ChildFacts:
+    """Facts about a child from a Person with `child_profiles` prefetched (see children_queryset)."""
+    profiles = person.child_profiles  # type: ignore[attr-defined]
+    return ChildFacts(
+        person_id=person.id,
+        institution_ids=frozenset(p.institution_id for p in profiles),
+        group_ids=frozenset(m.group_id for p in profiles for m in p.memberships.all()),
+        scoped_institution_ids=frozenset(p.institution_id for p in profiles if p.institution.presence_scoped_to_groups),
+    )
+
+
+def children_queryset():  # type: ignore[no-untyped-def]
+    child_profiles = (
+        InstitutionProfile.objects.filter(role__in=[ProfileRole.CHILD, ProfileRole.PUPIL], is_active=True)
+        .select_related("institution")
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("group")))
+        .order_by("institution__name")
+    )
+    return Person.objects.prefetch_related(Prefetch("profiles", queryset=child_profiles, to_attr="child_profiles"))
+
+
+@dataclass(frozen=True)
+class ChildView:
+    person: Person
+    facts: ChildFacts
+    access: ChildAccess
+    display_name: str
+    sees_day: bool
+    sees_supplementary: bool
+
+
+def get_child(viewer: Viewer, person_id: int) -> ChildView:
+    """One child as the viewer may see them; NotFound when they may not."""
+    person = children_queryset().filter(pk=person_id).first()
+    if person is None or not person.child_profiles:  # type: ignore[attr-defined]
+        raise NotFound
+    facts = child_facts(person)
+    level = access.child_access(viewer, facts)
+    if level == ChildAccess.NONE:
+        raise NotFound
+    return ChildView(
+        person=person,
+        facts=facts,
+        access=level,
+        display_name=display_name(viewer, person, facts.institution_ids),
+        sees_day=access.can_see_child_day(viewer, facts),
+        sees_supplementary=access.can_see_supplementary_data(viewer, facts),
+    )
+
+
+def get_supplementary_data(viewer: Viewer, person_id: int) -> SupplementaryData:
+    """The caller demands level 3 first and writes the audit row (see actions)."""
+    child = get_child(viewer, person_id)
+    if not child.sees_supplementary:
+        raise NotFound
+    return SupplementaryData.objects.filter(child_id=person_id).first() or SupplementaryData(child_id=person_id)
+
+
+def display_name(viewer: Viewer, person: Person, institution_ids: frozenset[int] | set[int]) -> str:
+    if access.sees_real_name(viewer, person.id, person.is_protected, institution_ids):
+        return person.full_name
+    return person.alias
+
+
+def my_children(viewer: Viewer) -> list[ChildView]:
+    """A guardian's children with their institutions and groups, in birth order."""
+    if viewer.portal_role != PortalRole.GUARDIAN or not viewer.children:
+        return []
+    people = children_queryset().filter(pk__in=list(viewer.children)).order_by("birth_date", "first_name")
+    result = []
+    for person in people:
+        if not person.child_profiles:  # type: ignore[attr-defined]
+            continue
+        facts = child_facts(person)
+        level = access.child_access(viewer, facts)
+        result.append(
+            ChildView(
+                person=person,
+                facts=facts,
+                access=level,
+                display_name=display_name(viewer, person, facts.institution_ids),
+                sees_day=access.can_see_child_day(viewer, facts),
+                sees_supplementary=access.can_see_supplementary_data(viewer, facts),
+            )
+        )
+    return result
+
+
+# --- Institutions and groups --------------------------------------------------------------------
+
+
+def my_profiles(viewer: Viewer) -> list[InstitutionProfile]:
+    """The viewer's own profiles in the active portal role, with institution and groups."""
+    return list(
+        InstitutionProfile.objects.filter(id__in=viewer.profile_ids)
+        .select_related("institution")
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("group")))
+        .order_by("institution__name")
+    )
+
+
+def my_groups(viewer: Viewer) -> list[Group]:
+    return list(
+        Group.objects.filter(id__in=viewer.group_ids).select_related("institution").order_by("kind", "name")
+    )
+
+
+def get_group(viewer: Viewer, group_id: int) -> Group:
+    group = Group.objects.select_related("institution").filter(pk=group_id).first()
+    if group is None or not access.can_see_group_content(viewer, group):
+        raise NotFound
+    return group
+
+
+@dataclass(frozen=True)
+class MemberView:
+    profile: InstitutionProfile
+    display_name: str
+
+
+def group_members(viewer: Viewer, group: Group) -> list[MemberView]:
+    """Direct members, each named as the viewer may see them (alias for protected people)."""
+    if not (group.members_see_members or group.institution_id in viewer.employee_institution_ids):
+        return []
+    memberships = (
+        Membership.objects.filter(group=group, profile__is_active=True)
+        .select_related("profile__person")
+        .order_by("profile__role", "profile__person__first_name")
+    )
+    person_ids = [m.profile.person_id for m in memberships]
+    institutions_of: dict[int, set[int]] = defaultdict(set)
+    for person_id, institution_id in InstitutionProfile.objects.filter(
+        person_id__in=person_ids, is_active=True
+    ).values_list("person_id", "institution_id"):
+        institutions_of[person_id].add(institution_id)
+    return [
+        MemberView(m.profile, display_name(viewer, m.profile.person, institutions_of[m.profile.person_id]))
+        for m in memberships
+    ]
+
+
+def institutions_administered(viewer: Viewer) -> list[Institution]:
+    if not viewer.admin_institution_ids and not viewer.municipal_admin_of:
+        return []
+    condition = Q(id__in=viewer.admin_institution_ids)
+    if viewer.municipal_admin_of:
+        condition |= Q(municipality_id__in=viewer.municipal_admin_of)
+    return list(Institution.objects.filter(condition).select_related("area").order_by("name"))
+
+
+def own_person(viewer: Viewer) -> Person:
+    if viewer.person_id is None:
+        raise NotFound
+    return Person.objects.get(pk=viewer.person_id)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "institutions"
+
+urlpatterns = [
+    path("", views.overview_view, name="overview"),
+    path("profil/", views.profile_view, name="profile"),
+    path("boern/<int:child_id>/", views.child_view, name="child"),
+    path("boern/<int:child_id>/stamdata/", views.child_supplementary_view, name="child_supplementary"),
+    path("grupper/<int:group_id>/", views.group_view, name="group"),
+]

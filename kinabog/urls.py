@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from kinabog.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("", include("kinabog.accounts.urls")),
+    path("", include("kinabog.institutions.urls")),
+    path("api/", include("kinabog.aula_api.urls")),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+]
+
+handler404 = "kinabog.core.handlers.not_found"
+handler500 = "kinabog.core.handlers.server_error"

@@ -106,7 +106,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "kinabog.sqlite3",
+            "NAME": str(VAR_DIR / "kinabog.sqlite3"),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -148,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # further attempts are refused until the window has passed.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60))
+# One address may be a whole school's network behind NAT: it gets more attempts than one username.
+LOGIN_FAILURE_ADDRESS_LIMIT = int(os.environ.get("LOGIN_FAILURE_ADDRESS_LIMIT", LOGIN_FAILURE_LIMIT * 10))
 STEP_UP_SECONDS = int(os.environ.get("STEP_UP_SECONDS", 30 * 60))
 
 OAUTH2_PROVIDER = {
@@ -155,8 +157,24 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
     "SCOPES": {"aula": _("Use Kinabog on your behalf"), "aula-sensitive": _("Sensitive content (level 3)")},
     "DEFAULT_SCOPES": ["aula"],
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    # Native apps use loopback http redirects while developing; production accepts https only.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["https", "http"],
+    # RFC 9700 (OAuth 2.0 security BCP): adopt every compliant behaviour but one. Aula clients send
+    # access_token in the query string of the session bootstrap, so that transport stays allowed
+    # (docs/decisions/0004-aula-token-in-query.md); the token only opens a cookie session.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W004"]
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "da"
@@ -184,6 +202,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Security --------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,11 +8,25 @@ from .models import AuditEntry
 
 
 def record(*, actor_id: int | None, action: str, obj: Any, reason: str = "", assurance_level: int = 0) -> AuditEntry:
-    return AuditEntry.objects.create(
+    """Audit an action on a model instance."""
+    return record_event(
         actor_id=actor_id,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
+        reason=reason,
+        assurance_level=assurance_level,
+    )
+
+
+def record_event(
+    *, actor_id: int | None, action: str, object_type: str, object_id: str, reason: str = "", assurance_level: int = 0
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
         reason=reason,
         assurance_level=assurance_level,
     )

@@ -34,7 +34,7 @@ from kinabog.institutions.models import (
 )
 
 MUNICIPALITY_CODE = "0999"
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 — the published password of the demo people
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,7 @@ class Builder:
     def person(self, key: str, first: str, last: str, *, login: str | None = None, **extra: object) -> Person:
         user = None
         if login:
-            user = User.objects.create(
-                username=login, first_name=first, last_name=last, password=self.password_hash
-            )
+            user = User.objects.create(username=login, first_name=first, last_name=last, password=self.password_hash)
         person = Person.objects.create(login=user, first_name=first, last_name=last, **extra)
         self.people[key] = person
         return person
@@ -104,7 +102,13 @@ class Builder:
         return profile
 
     def child(
-        self, key: str, first: str, last: str, born: date, placements: list[tuple[str, str, tuple[str, ...]]], **extra: object
+        self,
+        key: str,
+        first: str,
+        last: str,
+        born: date,
+        placements: list[tuple[str, str, tuple[str, ...]]],
+        **extra: object,
     ) -> Person:
         person = self.person(key, first, last, birth_date=born, **extra)
         for institution, role, groups in placements:
@@ -127,7 +131,9 @@ class Builder:
             first = FILLER_FIRST[self.serial % len(FILLER_FIRST)]
             last = FILLER_LAST[(self.serial * 3) % len(FILLER_LAST)]
             child = self.child(f"filler-{self.serial}", first, last, born, [(institution, role, (group,))])
-            parent = self.person(f"filler-parent-{self.serial}", "Forælder", last, email=f"forælder{self.serial}@example.org")
+            parent = self.person(
+                f"filler-parent-{self.serial}", "Forælder", last, email=f"forælder{self.serial}@example.org"
+            )
             self.guardian_of(parent, child)
 
 
@@ -182,30 +188,68 @@ def build_havnby() -> bool:
     # The children at the heart of the stories.
     emil = b.child("emil", "Emil", "Hansen", date(2022, 3, 14), [("G10001", ProfileRole.CHILD, ("blaa",))])
     sofie = b.child(
-        "sofie", "Sofie", "Hansen", date(2017, 5, 2),
+        "sofie",
+        "Sofie",
+        "Hansen",
+        date(2017, 5, 2),
         [("280101", ProfileRole.PUPIL, ("3b",)), ("280102", ProfileRole.CHILD, ("sfo-3",))],
     )
     noah = b.child("noah", "Noah", "Berg", date(2021, 9, 30), [("G10002", ProfileRole.CHILD, ("soestjerner",))])
     oliver = b.child("oliver", "Oliver", "Lund", date(2021, 1, 8), [("G10002", ProfileRole.CHILD, ("soestjerner",))])
     ida = b.child(
-        "ida", "Ida", "Kristensen", date(2021, 6, 21), [("G10002", ProfileRole.CHILD, ("soestjerner",))],
-        is_protected=True, alias="Lærke B.",
+        "ida",
+        "Ida",
+        "Kristensen",
+        date(2021, 6, 21),
+        [("G10002", ProfileRole.CHILD, ("soestjerner",))],
+        is_protected=True,
+        alias="Lærke B.",
     )
     alma = b.child("alma", "Alma", "Sørensen", date(2024, 2, 11), [("G10003", ProfileRole.CHILD, ("fyrtaarnet",))])
     SupplementaryData.objects.create(
-        child=emil, allergies="Jordnødder og hasselnødder", doctor="Lægehuset Havnby, tlf. 70 10 20 30", languages="Dansk"
+        child=emil,
+        allergies="Jordnødder og hasselnødder",
+        doctor="Lægehuset Havnby, tlf. 70 10 20 30",
+        languages="Dansk",
     )
     SupplementaryData.objects.create(child=noah, allergies="", doctor="Lægehuset Havnby", languages="Dansk, arabisk")
 
     # Guardians.
-    mette = b.person("mette", "Mette", "Hansen", login="mette", email="mette@example.org", mobile_phone="20304050",
-                     street="Havnegade 4", postal_code="9999", postal_district="Havnby")
-    jonas = b.person("jonas", "Jonas", "Hansen", login="jonas", email="jonas@example.org", mobile_phone="21314151",
-                     street="Havnegade 4", postal_code="9999", postal_district="Havnby")
+    mette = b.person(
+        "mette",
+        "Mette",
+        "Hansen",
+        login="mette",
+        email="mette@example.org",
+        mobile_phone="20304050",
+        street="Havnegade 4",
+        postal_code="9999",
+        postal_district="Havnby",
+    )
+    jonas = b.person(
+        "jonas",
+        "Jonas",
+        "Hansen",
+        login="jonas",
+        email="jonas@example.org",
+        mobile_phone="21314151",
+        street="Havnegade 4",
+        postal_code="9999",
+        postal_district="Havnby",
+    )
     peter = b.person("peter", "Peter", "Nielsen", login="peter", email="peter@example.org", mobile_phone="22324252")
     lars = b.person("lars", "Lars", "Mikkelsen", login="lars", email="lars@example.org")
-    sara = b.person("sara", "Sara", "Kristensen", login="sara", is_protected=True, alias="Forælder til Lærke B.",
-                    street="Hemmeligvej 1", postal_code="9999", postal_district="Havnby")
+    sara = b.person(
+        "sara",
+        "Sara",
+        "Kristensen",
+        login="sara",
+        is_protected=True,
+        alias="Forælder til Lærke B.",
+        street="Hemmeligvej 1",
+        postal_code="9999",
+        postal_district="Havnby",
+    )
     camilla = b.person("camilla", "Camilla", "Larsen", email="camilla@example.org")
     signe = b.person("signe", "Signe", "Sørensen", email="signe@example.org")
     for guardian in (mette, jonas):
@@ -253,11 +297,18 @@ def build_havnby() -> bool:
 
     # A cross-institution group: every guardian in the municipality, composed of each main group's guardians.
     everyone = Group.objects.create(
-        municipality=municipality, name="Alle forældre i Havnby Kommune", kind=GroupKind.CROSS_INSTITUTION,
-        members_may_post=False, members_may_message=False, members_see_members=False,
+        municipality=municipality,
+        name="Alle forældre i Havnby Kommune",
+        kind=GroupKind.CROSS_INSTITUTION,
+        members_may_post=False,
+        members_may_message=False,
+        members_see_members=False,
     )
     GroupPart.objects.bulk_create(
-        [GroupPart(group=everyone, part=g, portal_role=PortalRole.GUARDIAN) for g in b.groups.values()
-         if g.kind == GroupKind.MAIN]
+        [
+            GroupPart(group=everyone, part=g, portal_role=PortalRole.GUARDIAN)
+            for g in b.groups.values()
+            if g.kind == GroupKind.MAIN
+        ]
     )
     return True

@@ -112,9 +112,7 @@ class Viewer:
 
     @property
     def leader_institution_ids(self) -> frozenset[int]:
-        return frozenset(
-            p.institution_id for p in self.profiles if p.role_key == f"employee:{JobRole.LEADER}"
-        )
+        return frozenset(p.institution_id for p in self.profiles if p.role_key == f"employee:{JobRole.LEADER}")
 
     def has_permission(self, institution_id: int, permission: str) -> bool:
         return permission in self.permissions.get(institution_id, frozenset())
@@ -263,3 +261,12 @@ def visible_profiles(viewer: Viewer, profiles: QuerySet[InstitutionProfile]) -> 
 
 def can_administer_institution(viewer: Viewer, institution_id: int, municipality_id: int) -> bool:
     return institution_id in viewer.admin_institution_ids or municipality_id in viewer.municipal_admin_of
+
+
+def can_administer_municipality(viewer: Viewer, municipality_id: int) -> bool:
+    return municipality_id in viewer.municipal_admin_of
+
+
+def may_communicate(blocked: frozenset[tuple[str, str]], from_role: str, to_role: str) -> bool:
+    """Whether the municipality lets one kind of profile write to another (e.g. guardian → guardian)."""
+    return (from_role, to_role) not in blocked

@@ -227,9 +227,7 @@ class GroupKind(models.TextChoices):
 class Group(TimestampedModel):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="groups")
     # Empty for cross-institution groups.
-    institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.CASCADE, related_name="groups"
-    )
+    institution = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("name"), max_length=160)
     kind = models.CharField(_("type"), max_length=20, choices=GroupKind.choices)
     description = models.TextField(_("description"), blank=True)
@@ -238,7 +236,9 @@ class Group(TimestampedModel):
     members_may_message = models.BooleanField(_("members may write to the group"), default=True)
     members_see_members = models.BooleanField(_("members see each other"), default=True)
     # A composed group's members are those of its parts (optionally only one portal role of them).
-    parts = models.ManyToManyField("self", through="GroupPart", symmetrical=False, related_name="composed_into")
+    parts: models.ManyToManyField[Group, GroupPart] = models.ManyToManyField(
+        "self", through="GroupPart", symmetrical=False, related_name="composed_into"
+    )
 
     class Meta:
         constraints = [

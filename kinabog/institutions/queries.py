@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
 
 from kinabog.core.errors import NotFound
 
@@ -13,12 +14,15 @@ from . import access
 from .access import ANONYMOUS, ChildAccess, ChildFacts, ChildLink, ProfileInfo, Viewer
 from .models import (
     PORTAL_ROLE_OF,
+    CommunicationBlock,
     Group,
     GroupPart,
     Institution,
     InstitutionProfile,
     Membership,
     MunicipalAdministrator,
+    Municipality,
+    Permission,
     Person,
     PortalRole,
     ProfileRole,
@@ -35,9 +39,7 @@ ROLE_ORDER = (PortalRole.EMPLOYEE, PortalRole.GUARDIAN, PortalRole.CHILD)
 
 def portal_roles_of(person_id: int) -> tuple[str, ...]:
     """The portal roles a person may act in, employee first (staff switch to parent, rarely back)."""
-    roles = set(
-        InstitutionProfile.objects.filter(person_id=person_id, is_active=True).values_list("role", flat=True)
-    )
+    roles = set(InstitutionProfile.objects.filter(person_id=person_id, is_active=True).values_list("role", flat=True))
     is_admin = MunicipalAdministrator.objects.filter(person_id=person_id).exists()
     return _ordered_roles(roles, is_admin)
 
@@ -267,9 +269,7 @@ def my_profiles(viewer: Viewer) -> list[InstitutionProfile]:
 
 
 def my_groups(viewer: Viewer) -> list[Group]:
-    return list(
-        Group.objects.filter(id__in=viewer.group_ids).select_related("institution").order_by("kind", "name")
-    )
+    return list(Group.objects.filter(id__in=viewer.group_ids).select_related("institution").order_by("kind", "name"))
 
 
 def get_group(viewer: Viewer, group_id: int) -> Group:
@@ -315,7 +315,80 @@ def institutions_administered(viewer: Viewer) -> list[Institution]:
     return list(Institution.objects.filter(condition).select_related("area").order_by("name"))
 
 
+def municipalities_administered(viewer: Viewer) -> list[Municipality]:
+    if not viewer.municipal_admin_of:
+        return []
+    return list(Municipality.objects.filter(id__in=viewer.municipal_admin_of).order_by("name"))
+
+
 def own_person(viewer: Viewer) -> Person:
     if viewer.person_id is None:
         raise NotFound
     return Person.objects.get(pk=viewer.person_id)
+
+
+# --- Configuration: permissions and communication blocks ----------------------------------------
+
+PERMISSION_CHOICES = Permission.choices
+PORTAL_ROLE_CHOICES = PortalRole.choices
+ROLE_KEY_LABELS = {
+    "guardian": _("Guardians"),
+    "child": _("Children (daycare)"),
+    "pupil": _("Pupils"),
+    "employee:teacher": _("Teachers"),
+    "employee:pedagogue": _("Pedagogues"),
+    "employee:daycare_provider": _("Family daycare providers"),
+    "employee:leader": _("Leaders"),
+    "employee:other": _("Other staff"),
+}
+
+
+@dataclass(frozen=True)
+class PermissionScope:
+    """An institution or a municipality whose permission sets an administrator adjusts."""
+
+    kind: str  # "institution" | "municipality"
+    id: int
+    name: str
+    municipality_id: int
+
+
+def get_permission_scope(viewer: Viewer, kind: str, scope_id: int) -> PermissionScope:
+    if kind == "institution":
+        institution = Institution.objects.filter(pk=scope_id).first()
+        if institution is None or not access.can_administer_institution(
+            viewer, institution.id, institution.municipality_id
+        ):
+            raise NotFound
+        return PermissionScope(kind, institution.id, institution.name, institution.municipality_id)
+    if kind == "municipality":
+        municipality = Municipality.objects.filter(pk=scope_id).first()
+        if municipality is None or not access.can_administer_municipality(viewer, municipality.id):
+            raise NotFound
+        return PermissionScope(kind, municipality.id, municipality.name, municipality.id)
+    raise NotFound
+
+
+def permission_matrix(scope: PermissionScope) -> dict[str, frozenset[str]]:
+    """The effective permission set of every role key in a scope."""
+    municipality_rows: dict[str, dict[str, bool]] = defaultdict(dict)
+    institution_rows: dict[str, dict[str, bool]] = defaultdict(dict)
+    rows = RolePermission.objects.filter(municipality_id=scope.municipality_id).values_list(
+        "role_key", "permission", "granted"
+    )
+    for role_key, permission, granted in rows:
+        municipality_rows[role_key][permission] = granted
+    if scope.kind == "institution":
+        rows = RolePermission.objects.filter(institution_id=scope.id).values_list("role_key", "permission", "granted")
+        for role_key, permission, granted in rows:
+            institution_rows[role_key][permission] = granted
+    return {
+        key: access.effective_permissions(key, municipality_rows[key], institution_rows[key])
+        for key in access.ROLE_KEYS
+    }
+
+
+def blocked_channels(municipality_id: int) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        CommunicationBlock.objects.filter(municipality_id=municipality_id).values_list("from_role", "to_role")
+    )

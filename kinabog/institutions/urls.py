@@ -10,4 +10,7 @@ urlpatterns = [
     path("boern/<int:child_id>/", views.child_view, name="child"),
     path("boern/<int:child_id>/stamdata/", views.child_supplementary_view, name="child_supplementary"),
     path("grupper/<int:group_id>/", views.group_view, name="group"),
+    path("administration/", views.administration_view, name="administration"),
+    path("administration/<str:kind>/<int:scope_id>/rettigheder/", views.permissions_view, name="permissions"),
+    path("administration/kommune/<int:municipality_id>/kommunikation/", views.communication_view, name="communication"),
 ]

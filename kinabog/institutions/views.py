@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kinabog.accounts.session import current_viewer
 from kinabog.accounts.stepup import sensitive
+from kinabog.core.errors import NotFound
 
 from . import actions, queries
 from .forms import ContactDetailsForm
@@ -64,3 +65,60 @@ def group_view(request: HttpRequest, group_id: int) -> HttpResponse:
     group = queries.get_group(viewer, group_id)
     members = queries.group_members(viewer, group)
     return render(request, "institutions/group.html", {"group": group, "members": members})
+
+
+# --- Administration: permission sets and communication blocks ------------------------------------
+
+
+@login_required
+def administration_view(request: HttpRequest) -> HttpResponse:
+    viewer = current_viewer(request)
+    institutions = queries.institutions_administered(viewer)
+    municipalities = queries.municipalities_administered(viewer)
+    if not institutions and not municipalities:
+        raise NotFound
+    return render(
+        request, "institutions/administration.html", {"institutions": institutions, "municipalities": municipalities}
+    )
+
+
+@login_required
+def permissions_view(request: HttpRequest, kind: str, scope_id: int) -> HttpResponse:
+    viewer = current_viewer(request)
+    scope = queries.get_permission_scope(viewer, kind, scope_id)
+    if request.method == "POST":
+        wanted: dict[str, set[str]] = {}
+        for item in request.POST.getlist("grant"):
+            role_key, _sep, permission = item.rpartition("|")
+            wanted.setdefault(role_key, set()).add(permission)
+        actions.set_permission_matrix(viewer, scope, wanted)
+        messages.success(request, _("The permissions are saved."))
+        return redirect("institutions:permissions", kind=kind, scope_id=scope_id)
+    matrix = queries.permission_matrix(scope)
+    rows = [(key, label, matrix[key]) for key, label in queries.ROLE_KEY_LABELS.items()]
+    return render(
+        request,
+        "institutions/permissions.html",
+        {"scope": scope, "rows": rows, "permissions": queries.PERMISSION_CHOICES},
+    )
+
+
+@login_required
+def communication_view(request: HttpRequest, municipality_id: int) -> HttpResponse:
+    viewer = current_viewer(request)
+    scope = queries.get_permission_scope(viewer, "municipality", municipality_id)
+    if request.method == "POST":
+        blocked = set()
+        for item in request.POST.getlist("block"):
+            from_role, _sep, to_role = item.partition("|")
+            blocked.add((from_role, to_role))
+        actions.set_communication_blocks(viewer, scope.id, blocked)
+        messages.success(request, _("The communication rules are saved."))
+        return redirect("institutions:communication", municipality_id=scope.id)
+    blocked_now = queries.blocked_channels(scope.id)
+    roles = queries.PORTAL_ROLE_CHOICES
+    rows = [
+        (value, label, [(to_value, to_label, (value, to_value) in blocked_now) for to_value, to_label in roles])
+        for value, label in roles
+    ]
+    return render(request, "institutions/communication.html", {"scope": scope, "rows": rows, "roles": roles})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -34,6 +35,25 @@ def set_assurance_level(request: HttpRequest, level: int) -> None:
     if level >= 3:
         request.session[STEPPED_UP_AT_KEY] = time.time()
     _forget_viewer(request)
+
+
+def stepped_up_until(request: HttpRequest) -> datetime | None:
+    """When the current step-up lapses, or None at level 2."""
+    if assurance_level(request) < 3:
+        return None
+    stepped_up_at = float(request.session.get(STEPPED_UP_AT_KEY, 0))
+    return datetime.fromtimestamp(stepped_up_at + settings.STEP_UP_SECONDS, tz=UTC)
+
+
+def mark_seen(request: HttpRequest) -> None:
+    """Note activity now; IdleTimeoutMiddleware ends the session after SESSION_IDLE_SECONDS without it."""
+    request.session[LAST_SEEN_KEY] = time.time()
+
+
+def idle_seconds(request: HttpRequest) -> float | None:
+    """Seconds since the last noted activity, or None when none is noted yet."""
+    last_seen = request.session.get(LAST_SEEN_KEY)
+    return None if last_seen is None else time.time() - float(last_seen)
 
 
 def set_portal_role(request: HttpRequest, role: str) -> None:

@@ -7,6 +7,7 @@ municipality already exists nothing is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
@@ -73,7 +74,7 @@ class Builder:
     people: dict[str, Person] = field(default_factory=dict)
     serial: int = 0
 
-    def person(self, key: str, first: str, last: str, *, login: str | None = None, **extra: object) -> Person:
+    def person(self, key: str, first: str, last: str, *, login: str | None = None, **extra: Any) -> Person:
         user = None
         if login:
             user = User.objects.create(username=login, first_name=first, last_name=last, password=self.password_hash)
@@ -108,7 +109,7 @@ class Builder:
         last: str,
         born: date,
         placements: list[tuple[str, str, tuple[str, ...]]],
-        **extra: object,
+        **extra: Any,
     ) -> Person:
         person = self.person(key, first, last, birth_date=born, **extra)
         for institution, role, groups in placements:

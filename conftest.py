@@ -8,6 +8,9 @@ import pytest
 
 from kinabog.demo.havnby import build_havnby
 
+# Browser fixtures (Chromium through Playwright) live in one place for every app's browser tests.
+pytest_plugins = ["kinabog.core.tests.browser"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser tests use a live server and a transactional database that is emptied after each test:

@@ -7,8 +7,8 @@ municipality already exists nothing is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction

@@ -16,6 +16,7 @@ from .models import (
     PORTAL_ROLE_OF,
     CommunicationBlock,
     Group,
+    GroupKind,
     GroupPart,
     Institution,
     InstitutionProfile,
@@ -392,3 +393,84 @@ def blocked_channels(municipality_id: int) -> frozenset[tuple[str, str]]:
     return frozenset(
         CommunicationBlock.objects.filter(municipality_id=municipality_id).values_list("from_role", "to_role")
     )
+
+
+# --- Aula-compatible API (kinabog.aula_api) -----------------------------------------------------
+# Reads for the Aula-compatible API beyond those above; the same rules hold: scoped by access, and a
+# fixed number of queries per call whatever the size of the municipality.
+
+
+@dataclass(frozen=True)
+class LoginOverview:
+    """What profiles.getProfilesByLogin shows a login: itself in every portal role, and its children."""
+
+    person: Person | None
+    roles: tuple[str, ...]
+    profiles: list[InstitutionProfile]  # all active profiles, institution, municipality and groups loaded
+    children: list[ChildView]  # as guardian; empty for a login without that role
+    child_usernames: dict[int, str]  # child person id → login username (Aula's userId)
+
+
+def login_overview(user_id: int, assurance_level: int) -> LoginOverview:
+    person = Person.objects.filter(login_id=user_id).first()
+    if person is None:
+        return LoginOverview(None, (), [], [], {})
+    profiles = _profiles_with_groups(Q(person_id=person.id))
+    is_admin = MunicipalAdministrator.objects.filter(person_id=person.id).exists()
+    roles = _ordered_roles({p.role for p in profiles}, is_admin)
+    children: list[ChildView] = []
+    usernames: dict[int, str] = {}
+    if PortalRole.GUARDIAN in roles:
+        children = my_children(build_viewer(user_id, PortalRole.GUARDIAN, assurance_level))
+        if children:
+            usernames = dict(
+                Person.objects.filter(pk__in=[c.person.id for c in children], login__isnull=False).values_list(
+                    "id", "login__username"
+                )
+            )
+    return LoginOverview(person, roles, profiles, children, usernames)
+
+
+@dataclass(frozen=True)
+class ProfileContext:
+    """What profiles.getProfileContext shows: the viewer in the active portal role."""
+
+    person: Person
+    profiles: list[InstitutionProfile]  # in the active portal role, institution, municipality and groups loaded
+    children: list[ChildView]
+    groups: list[Group]
+
+
+def profile_context(viewer: Viewer) -> ProfileContext:
+    return ProfileContext(
+        person=own_person(viewer),
+        profiles=_profiles_with_groups(Q(id__in=viewer.profile_ids)),
+        children=my_children(viewer),
+        groups=my_groups(viewer),
+    )
+
+
+def _profiles_with_groups(condition: Q) -> list[InstitutionProfile]:
+    memberships = Membership.objects.select_related("group__institution").order_by("group__name")
+    return list(
+        InstitutionProfile.objects.filter(condition, is_active=True)
+        .select_related("institution__municipality")
+        .prefetch_related(Prefetch("memberships", queryset=memberships))
+        .order_by("institution__name", "id")
+    )
+
+
+def main_group_of(profile: InstitutionProfile) -> Group | None:
+    """The profile's main group (class, stue, legestue), from memberships loaded with their groups."""
+    for membership in profile.memberships.all():
+        if membership.group.kind == GroupKind.MAIN:
+            return membership.group
+    return None
+
+
+def is_main_group(group: Group) -> bool:
+    return group.kind == GroupKind.MAIN
+
+
+def is_cross_institution_group(group: Group) -> bool:
+    return group.kind == GroupKind.CROSS_INSTITUTION

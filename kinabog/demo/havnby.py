@@ -162,6 +162,7 @@ def build_havnby() -> bool:
             parent=b.institutions[parent] if parent else None,
         )
 
+    institution("099900", "Havnby Kommune, Børn og Unge", InstitutionKind.ADMINISTRATION, south)
     institution("G10001", "Børnehuset Katamaranen", InstitutionKind.DAYCARE, north)
     institution("G10002", "Børnehaven Kahytten", InstitutionKind.DAYCARE, north)
     institution("G10003", "Dagplejen Nord", InstitutionKind.FAMILY_DAYCARE, north)
@@ -287,6 +288,8 @@ def build_havnby() -> bool:
 
     thomas = b.person("thomas", "Thomas", "Friis", login="thomas", email="thomas@havnby.example")
     MunicipalAdministrator.objects.create(person=thomas, municipality=municipality)
+    # His profile at the administration is what he writes from (e.g. to all guardians).
+    b.profile(thomas, "099900", ProfileRole.EMPLOYEE, job_role=JobRole.OTHER, admin=True)
 
     # Classmates and room-mates, so lists look real.
     b.filler_children("G10001", "blaa", ProfileRole.CHILD, 5, date(2022, 1, 1))

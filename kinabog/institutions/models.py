@@ -51,6 +51,8 @@ class InstitutionKind(models.TextChoices):
     SFO = "sfo", _("SFO")
     CLUB = "club", _("Club")
     RESIDENTIAL = "residential", _("Residential care")
+    # The municipality's own administration (forvaltning): where municipal staff have their profile.
+    ADMINISTRATION = "administration", _("Municipal administration")
 
 
 class Institution(TimestampedModel):

@@ -474,3 +474,14 @@ def is_main_group(group: Group) -> bool:
 
 def is_cross_institution_group(group: Group) -> bool:
     return group.kind == GroupKind.CROSS_INSTITUTION
+
+
+def blocked_channels_for(viewer: Viewer) -> frozenset[tuple[str, str]]:
+    """The blocked channels of the municipalities the viewer acts in."""
+    if not viewer.institution_ids:
+        return frozenset()
+    return frozenset(
+        CommunicationBlock.objects.filter(municipality__institutions__id__in=viewer.institution_ids)
+        .values_list("from_role", "to_role")
+        .distinct()
+    )

@@ -66,6 +66,8 @@ class Institution(TimestampedModel):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="units")
     # Komme/gå for staff: whole institution (daycare default) or only the groups they are in.
     presence_scoped_to_groups = models.BooleanField(default=False)
+    # Staff see who has read a thread unless the institution switches it off.
+    show_message_read_status = models.BooleanField(_("show staff who has read a message"), default=True)
 
     class Meta:
         indexes = [models.Index(fields=["municipality", "kind"])]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +9,8 @@ from django.urls import reverse
 
 from kinabog.audit.models import AuditEntry
 from kinabog.core.testing import assert_max_queries, sign_in
-from kinabog.institutions.models import Group, InstitutionProfile, Membership, Person, Relation
+from kinabog.institutions.models import Group, Person
+from kinabog.institutions.tests.factories import MembershipFactory, RelationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +24,8 @@ def count_queries(client, url: str) -> int:
 
 def add_children(guardian: Person, group: Group, count: int) -> None:
     for i in range(count):
-        child = Person.objects.create(first_name=f"Ekstra{i}", last_name="Hansen", birth_date=date(2020, 1, 1))
-        profile = InstitutionProfile.objects.create(person=child, institution=group.institution, role="child")
-        Membership.objects.create(group=group, profile=profile)
-        Relation.objects.create(guardian=guardian, child=child, kind="parent", has_custody=True)
+        membership = MembershipFactory(group=group, profile__person__first_name=f"Ekstra{i}")
+        RelationFactory(guardian=guardian, child=membership.profile.person)
 
 
 def test_overview_query_count_does_not_grow_with_children(client):

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "kinabog.accounts",
     "kinabog.institutions",
     "kinabog.audit",
+    "kinabog.notifications",
+    "kinabog.messaging",
+    "kinabog.presence",
     "kinabog.aula_api",
     "kinabog.demo",
 ]
@@ -63,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
+# Benchmarks read how many queries each request ran from a response header (docs/performance.md).
+if env_bool("KINABOG_QUERY_COUNT_HEADER", False):
+    MIDDLEWARE.insert(0, "kinabog.core.middleware.QueryCountHeaderMiddleware")
 
 ROOT_URLCONF = "kinabog.urls"
 WSGI_APPLICATION = "kinabog.wsgi.application"
@@ -133,6 +140,19 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "Europe/Copenhagen"
+# Periodic tasks (run by `celery beat` where a broker is configured).
+CELERY_BEAT_SCHEDULE = {
+    "daily-notification-digests": {
+        "task": "kinabog.notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=17, minute=0),
+    },
+    # Webhook deliveries whose task was lost or that wait for a retry (komme/gå feed).
+    "presence-webhook-sweep": {
+        "task": "kinabog.presence.tasks.send_due_webhook_deliveries",
+        "schedule": 60.0,
+    },
+}
 
 # --- Passwords and login ---------------------------------------------------------------------
 PASSWORD_HASHERS = [

@@ -1,11 +1,15 @@
 from django.urls import include, path
 
-from kinabog.core.views import healthz
+from kinabog.core.views import healthz, ping
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("kinabog.accounts.urls")),
     path("", include("kinabog.institutions.urls")),
+    path("beskeder/", include("kinabog.messaging.urls")),
+    path("notifikationer/", include("kinabog.notifications.urls")),
+    path("komme-gaa/", include("kinabog.presence.urls")),
+    path("api/ping", ping, name="ping"),
     path("api/", include("kinabog.aula_api.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
 ]

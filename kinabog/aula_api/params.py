@@ -120,6 +120,29 @@ class ApiRequest:
             return False
         raise errors.bad_parameters()
 
+    def json_object(self, name: str) -> dict[str, Any]:
+        """A JSON object in the POST body (e.g. `message: {text}`); code 40 when it is missing or not one."""
+        value = self.body.get(name)
+        if not isinstance(value, dict):
+            raise errors.bad_parameters()
+        return value
+
+    def json_objects(self, name: str) -> list[dict[str, Any]]:
+        """A list of JSON objects in the POST body (e.g. `recipients`); an absent list is empty."""
+        values = self.body.get(name)
+        if values is None:
+            return []
+        if not isinstance(values, list) or len(values) > MAX_LIST_LENGTH:
+            raise errors.bad_parameters()
+        if not all(isinstance(value, dict) for value in values):
+            raise errors.bad_parameters()
+        return values
+
+
+def to_int(value: Any) -> int:
+    """A number inside a JSON object of the body (an id in `recipients`); code 40 when it is not one."""
+    return _to_int(value)
+
 
 def _to_int(value: Any) -> int:
     if isinstance(value, bool):

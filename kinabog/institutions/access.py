@@ -61,6 +61,7 @@ class ProfileInfo:
     role: str
     role_key: str
     is_institution_admin: bool
+    institution_kind: str = ""  # lets menus depend on the institution type without a query
 
 
 @dataclass(frozen=True)

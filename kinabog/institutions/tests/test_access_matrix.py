@@ -1,7 +1,7 @@
 """The demo matrix of ACCESS.md, row by row, through HTTP.
 
 ✓ may see · ✗ 404 · "alias" sees the alias, not the name · "name" sees only name and institution.
-The mette↔karin thread column belongs to messaging and is tested there.
+The mette↔karin thread column is written through the messaging actions and read through HTTP.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from kinabog.core.testing import sign_in
 from kinabog.institutions import queries
-from kinabog.institutions.models import Group, Municipality, Person
+from kinabog.institutions.models import Group, InstitutionProfile, Municipality, Person
+from kinabog.messaging import actions as messaging
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,38 @@ def test_unknown_ids_answer_404(client):
     assert client.get(reverse("institutions:group", args=[999999])).status_code == 404
     # A guardian's own person id is no child page.
     assert client.get(child_url("Mette", "Hansen")).status_code == 404
+
+
+THREAD_MATRIX = {
+    "mette": Y,
+    "jonas": N,
+    "peter": N,
+    "lars": N,
+    "karin": Y,
+    "anders": N,
+    "birgitte": N,
+    "ole": N,
+    "freja": N,
+    "hanne": N,
+    "thomas": N,
+}
+
+
+@pytest.mark.parametrize("username", THREAD_MATRIX)
+def test_mette_karin_thread(client, username):
+    mette = queries.build_viewer(Person.objects.get(login__username="mette").login_id, None, 2)
+    karin = InstitutionProfile.objects.get(person__login__username="karin", role="employee")
+    thread = messaging.start_thread(
+        mette,
+        subject="Emils madpakke",
+        text="Emil har glemt sin madpakke i dag.",
+        recipients=messaging.Recipients(profile_ids=[karin.id]),
+    )
+    sign_in(client, username)
+    response = client.get(reverse("messaging:thread", args=[thread.id]))
+    if THREAD_MATRIX[username] == Y:
+        assert response.status_code == 200
+        assert "madpakke" in response.content.decode()
+    else:
+        assert response.status_code == 404
+        assert "madpakke" not in response.content.decode()

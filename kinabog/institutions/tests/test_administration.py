@@ -39,7 +39,7 @@ def current_grants(client, url: str) -> list[str]:
 def test_institution_admin_removes_a_permission_for_pedagogues(client):
     url = reverse("institutions:permissions", args=["institution", katamaranen().id])
     sign_in(client, "anders")
-    with assert_max_queries(14):
+    with assert_max_queries(17):
         response = client.get(url)
     assert response.status_code == 200
     grants = current_grants(client, url)

@@ -1,0 +1,392 @@
+"""messaging.*, search.* and notifications.* through the Aula API, as a community client calls them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from kinabog.core.testing import assert_max_queries
+from kinabog.institutions import queries as institution_queries
+from kinabog.messaging import actions
+from kinabog.messaging.models import Message, Subscription, Thread
+from kinabog.notifications.models import Notification
+
+from .conftest import AulaClient, ok, status_of
+
+pytestmark = pytest.mark.django_db
+
+MissingId = 987_654_321
+
+
+@pytest.fixture
+def client_for(token_for: Callable[..., str]) -> Callable[..., AulaClient]:
+    """A fresh Aula client (its own cookies) through the whole bootstrap, for one person."""
+
+    def make(username: str, role: str, scope: str = "aula") -> AulaClient:
+        aula = AulaClient(Client())
+        aula.sign_in(token_for(username, scope))
+        aula.activate(role)
+        return aula
+
+    return make
+
+
+def viewer(username: str, role: str | None = None, level: int = 2):  # type: ignore[no-untyped-def]
+    user = get_user_model().objects.get(username=username)
+    return institution_queries.build_viewer(user.pk, role, level)
+
+
+def profile_id(username: str, role: str = "employee") -> int:
+    """The person's profile in a role: at Katamaranen, where karin works, when they have one there."""
+    profiles = institution_queries.my_profiles(viewer(username, role))
+    return max(profiles, key=lambda p: p.institution.code).id  # "G10001" sorts after the school codes
+
+
+def write(sender: str, to: str, subject: str, text: str = "Hej", to_role: str = "employee", **extra: Any) -> Thread:
+    """A thread written straight through the actions (the API is exercised elsewhere)."""
+    return actions.start_thread(
+        viewer(sender, level=3 if extra.get("sensitive") else 2),
+        subject=subject,
+        text=text,
+        recipients=actions.Recipients(profile_ids=[profile_id(to, to_role)]),
+        **extra,
+    )
+
+
+def new_thread_body(recipient_id: int, subject: str = "Emil skal hentes tidligt", **extra: Any) -> dict[str, Any]:
+    return {
+        "subject": subject,
+        "message": {"text": "<p>Hej Karin, Emil bliver hentet kl. 14 i dag.</p>"},
+        "recipients": [{"id": recipient_id, "mailBoxOwnerType": "institutionProfile"}],
+        **extra,
+    }
+
+
+def thread_ids(aula: AulaClient, **params: Any) -> list[int]:
+    return [t["id"] for t in ok(aula.get("messaging.getThreads", **params))["threads"]]
+
+
+def stored() -> tuple[int, int, int]:
+    return Thread.objects.count(), Message.objects.count(), Subscription.objects.count()
+
+
+# --- The community-client flow ---------------------------------------------------------------------
+
+
+def test_mette_writes_to_karin_who_reads_and_answers(client_for, django_capture_on_commit_callbacks):
+    mette = client_for("mette", "guardian")
+    found = ok(mette.get("search.findRecipients", text="Karin"))
+    [karin_entry] = [r for r in found["results"] if r["docType"] == "Profile"]
+    assert karin_entry["name"] == "Karin Jensen" and found["totalHits"] >= 1
+    with django_capture_on_commit_callbacks(execute=True):
+        thread_id = ok(
+            mette.post("messaging.startNewThread", new_thread_body(karin_entry["id"]) | {"sensitive": False})
+        )
+    assert isinstance(thread_id, int)
+
+    karin = client_for("karin", "employee")
+    [row] = [t for t in ok(karin.get("messaging.getThreads", page=0))["threads"] if t["id"] == thread_id]
+    assert row["subject"] == "Emil skal hentes tidligt" and row["read"] is False and row["sensitive"] is False
+    assert row["creator"]["fullName"] == "Mette Hansen"
+    assert row["creator"]["mailBoxOwner"]["mailBoxOwnerType"] == "institutionProfile"
+    assert "hentet kl. 14" in row["latestMessage"]["text"]["html"]
+    assert {r["fullName"] for r in row["recipients"]} == {"Mette Hansen", "Karin Jensen"}
+    assert thread_id in thread_ids(karin, filterOn="unread")
+
+    detail = ok(karin.get("messaging.getMessagesForThread", threadId=thread_id, page=0))
+    assert detail["subject"] == "Emil skal hentes tidligt" and detail["totalMessageCount"] == 1
+    [first] = detail["messages"]
+    assert first["messageType"] == "Message" and first["sender"]["fullName"] == "Mette Hansen"
+    assert first["canReplyToMessage"] is True and "+0" in first["sendDateTime"]
+    assert thread_id not in thread_ids(karin, filterOn="unread")  # reading marked it read
+
+    with django_capture_on_commit_callbacks(execute=True):
+        [answer] = ok(
+            karin.post("messaging.reply", {"threadId": thread_id, "message": {"text": "Tak, det noterer jeg."}})
+        )
+    assert answer["threadId"] == thread_id and answer["sender"]["fullName"] == "Karin Jensen"
+
+    row = next(t for t in ok(mette.get("messaging.getThreads"))["threads"] if t["id"] == thread_id)
+    assert row["read"] is False and "noterer" in row["latestMessage"]["text"]["html"]
+    [note] = ok(mette.get("notifications.getNotificationsForActiveProfile", offset=0, limit=10))
+    assert note["threadId"] == thread_id and note["notificationArea"] == "Messages"
+    messages = ok(mette.get("messaging.getMessagesForThread", threadId=thread_id))["messages"]
+    assert [m["sender"]["fullName"] for m in messages] == ["Karin Jensen", "Mette Hansen"]  # newest first
+    assert ok(mette.get("notifications.getNotificationsForActiveProfile")) == []  # reading the thread saw it
+
+    Subscription.objects.filter(thread_id=thread_id, person__login__username="mette").update(is_read=False)
+    assert ok(mette.post("messaging.setLastReadMessage", {"messageId": messages[0]["id"], "threadId": thread_id}))
+    assert thread_id not in thread_ids(mette, filterOn="unread")
+
+
+def test_posts_need_the_csrfp_token_and_store_nothing_without_it(signed_in):
+    mette = signed_in("mette", "guardian")
+    before = stored()
+    response = mette.post("messaging.startNewThread", new_thread_body(profile_id("karin")), csrf=False)
+    assert response.status_code == 403 and status_of(response)["code"] == 403
+    thread = write("karin", "mette", "Hej", to_role="guardian")
+    for method, body in [
+        ("messaging.reply", {"threadId": thread.id, "message": {"text": "Hej"}}),
+        ("messaging.setLastReadMessage", {"threadId": thread.id, "messageId": thread.last_message_id}),
+        ("search.findMessage", {"text": "Hej"}),
+    ]:
+        assert status_of(mette.post(method, body, csrf=False))["code"] == 403, method
+    assert stored() == (before[0] + 1, before[1] + 1, before[2] + 2)
+
+
+def test_reads_are_get_and_writes_are_post(signed_in):
+    mette = signed_in("mette", "guardian")
+    assert mette.post("messaging.getThreads", {}).status_code == 405
+    assert mette.get("messaging.startNewThread").status_code == 405
+    assert mette.get("search.findMessage", text="x").status_code == 405
+
+
+# --- Nobody sees a thread they take no part in -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("username", "role"), [("jonas", "guardian"), ("peter", "guardian"), ("thomas", "employee")])
+def test_others_get_not_found_for_mettes_thread_with_karin(client_for, username, role):
+    thread = write("mette", "karin", "Privat om Emil", "Kun til Karin")
+    other = client_for(username, role)
+    missing = other.get("messaging.getMessagesForThread", threadId=MissingId)
+    hidden = other.get("messaging.getMessagesForThread", threadId=thread.id)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json() and status_of(hidden)["code"] == 404
+    assert "Privat" not in hidden.content.decode()
+    before = stored()
+    for method, body in [
+        ("messaging.reply", {"threadId": thread.id, "message": {"text": "Hej"}}),
+        ("messaging.setLastReadMessage", {"threadId": thread.id, "messageId": thread.last_message_id}),
+    ]:
+        assert status_of(other.post(method, body))["code"] == 404, method
+    assert stored() == before
+    assert thread.id not in thread_ids(other)
+    assert ok(other.post("search.findMessage", {"text": "Privat"}))["totalSize"] == 0
+
+
+# --- Sensitive threads -----------------------------------------------------------------------------
+
+
+def test_sensitive_thread_is_listed_without_content_and_needs_step_up(client_for, monkeypatch):
+    audited: list[tuple[str, int]] = []
+    record = actions.audit.record
+    monkeypatch.setattr(
+        actions.audit, "record", lambda **kw: audited.append((kw["action"], kw["obj"].id)) or record(**kw)
+    )
+    before = stored()
+    mette = client_for("mette", "guardian")
+    refused = mette.post("messaging.startNewThread", new_thread_body(profile_id("karin"), sensitive=True))
+    assert refused.status_code == 401 and status_of(refused)["subCode"] == 8
+    assert stored() == before
+
+    mette_3 = client_for("mette", "guardian", "aula-sensitive")
+    thread_id = ok(
+        mette_3.post("messaging.startNewThread", new_thread_body(profile_id("karin"), "Emils helbred", sensitive=True))
+    )
+
+    karin = client_for("karin", "employee")
+    row = next(t for t in ok(karin.get("messaging.getThreads"))["threads"] if t["id"] == thread_id)
+    assert row["sensitive"] is True and row["subject"] == "" and row["latestMessage"]["text"]["html"] == ""
+    assert "helbred" not in str(row) and "hentet" not in str(row)
+    response = karin.get("messaging.getMessagesForThread", threadId=thread_id)
+    assert response.status_code == 401
+    status = status_of(response)
+    assert (status["code"], status["subCode"]) == (403, 8) and status["presentedMessage"]
+    assert "helbred" not in response.content.decode()
+    reply = karin.post("messaging.reply", {"threadId": thread_id, "message": {"text": "Svar"}})
+    assert reply.status_code == 401 and status_of(reply)["subCode"] == 8
+    assert thread_id in thread_ids(karin, filterOn="unread")  # not read by being refused
+    assert ok(karin.post("search.findMessage", {"text": "hentet"}))["totalSize"] == 0
+
+    karin_3 = client_for("karin", "employee", "aula-sensitive")
+    detail = ok(karin_3.get("messaging.getMessagesForThread", threadId=thread_id))
+    assert detail["sensitive"] is True and detail["subject"] == "Emils helbred"
+    assert ("read_sensitive_thread", thread_id) in audited
+    assert ok(karin_3.post("search.findMessage", {"text": "hentet"}))["totalSize"] == 1
+
+
+def test_a_sensitive_notification_carries_no_content(client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = write("mette", "karin", "Emils helbred", "Om Emils allergi", sensitive=True)
+    karin = client_for("karin", "employee")
+    [note] = ok(karin.get("notifications.getNotificationsForActiveProfile"))
+    assert note["threadId"] == thread.id and note["notificationEventType"] == "NewSensitiveMessagePrivateInbox"
+    assert note["title"] is None and note["senderName"] is None and note["messageText"] is None
+    assert "helbred" not in str(note) and "Mette" not in str(note)
+
+
+# --- Bad input -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"subject": "Hej", "recipients": []},
+        {"subject": "Hej", "message": "tekst", "recipients": []},
+        {"subject": "Hej", "message": {"text": 5}, "recipients": []},
+        {"subject": "Hej", "message": {"text": "x"}, "recipients": "karin"},
+        {
+            "subject": "Hej",
+            "message": {"text": "x"},
+            "recipients": [{"id": "abc", "mailBoxOwnerType": "institutionProfile"}],
+        },
+        {"subject": "Hej", "message": {"text": "x"}, "recipients": [{"id": 1, "mailBoxOwnerType": "otpInbox"}]},
+        {
+            "subject": "Hej",
+            "message": {"text": "x"},
+            "recipients": [{"id": 1, "mailBoxOwnerType": "group", "portalRole": "otp"}],
+        },
+        {"subject": ["Hej"], "message": {"text": "x"}, "recipients": []},
+        {"subject": "Hej", "message": {"text": "x", "attachmentIds": [1]}, "recipients": []},
+        {"subject": "Hej", "message": {"text": "x"}, "recipients": [], "sensitive": "måske"},
+    ],
+)
+def test_unreadable_input_answers_code_40_and_stores_nothing(signed_in, body):
+    mette = signed_in("mette", "guardian")
+    before = stored()
+    response = mette.post("messaging.startNewThread", body)
+    assert response.status_code == 200 and status_of(response)["code"] == 40
+    assert stored() == before
+
+
+def test_refused_input_answers_code_40_with_a_danish_message(signed_in):
+    mette = signed_in("mette", "guardian")
+    before = stored()
+    no_subject = status_of(mette.post("messaging.startNewThread", new_thread_body(profile_id("karin"), "  ")))
+    assert no_subject["code"] == 40 and no_subject["presentedMessage"] == "Skriv et emne."
+    unreachable = status_of(mette.post("messaging.startNewThread", new_thread_body(profile_id("ole"))))
+    assert unreachable["code"] == 40 and unreachable["presentedMessage"]
+    blank = new_thread_body(profile_id("karin")) | {"message": {"text": "<p> </p>"}}
+    assert status_of(mette.post("messaging.startNewThread", blank))["code"] == 40
+    assert stored() == before
+    for params in [{"page": -1}, {"page": "x"}, {"filterOn": "everything"}]:
+        assert status_of(mette.get("messaging.getThreads", **params))["code"] == 40
+    assert status_of(mette.get("messaging.getMessagesForThread"))["code"] == 40
+    assert status_of(mette.get("notifications.getNotificationsForActiveProfile", limit=0))["code"] == 40
+    assert status_of(mette.post("search.findMessage", {"text": "x", "fromDate": "i går"}))["code"] == 40
+
+
+def test_karin_writes_to_the_guardians_of_her_room(client_for):
+    [blue] = [g for g in institution_queries.my_groups(viewer("karin", "employee")) if g.name == "Blå stue"]
+    karin = client_for("karin", "employee")
+    body = {
+        "subject": "Tur i skoven fredag",
+        "message": {"text": "Husk regntøj."},
+        "recipients": [{"id": blue.id, "mailBoxOwnerType": "group", "portalRole": "guardian"}],
+    }
+    thread_id = ok(karin.post("messaging.startNewThread", body))
+    people = set(Subscription.objects.filter(thread_id=thread_id).values_list("person__login__username", flat=True))
+    assert {"karin", "mette", "jonas"} <= people and "peter" not in people
+    assert thread_id in thread_ids(client_for("jonas", "guardian"))
+
+
+# --- Search and notifications --------------------------------------------------------------------------
+
+
+def test_find_message_searches_own_threads_by_text_and_date(client_for):
+    thread = write("mette", "karin", "Madpakker", "<p>Vi går en tur i skoven på fredag</p>")
+    write("mette", "karin", "Noget andet", "<p>Om sovetider</p>")
+    karin = client_for("karin", "employee")
+    found = ok(karin.post("search.findMessage", {"text": "skoven", "limit": 10, "offset": 0}))
+    assert found["totalSize"] == 1
+    [hit] = found["results"]
+    assert hit["thread"]["id"] == thread.id and hit["thread"]["subject"] == "Madpakker"
+    assert hit["searchMessage"]["senderDisplayName"] == "Mette Hansen" and hit["subscriptionId"]
+    assert ok(karin.post("search.findMessage", {"text": "madpakker"}))["totalSize"] == 1  # the subject
+    assert (
+        ok(
+            karin.post(
+                "search.findMessage", {"text": "skoven", "fromDate": "2001-01-01", "toDate": "2001-12-31T23:59:59"}
+            )
+        )["totalSize"]
+        == 0
+    )
+    assert (
+        ok(karin.post("search.findMessage", {"text": "skoven", "fromDate": "2001-01-01T00:00:00.000Z"}))["totalSize"]
+        == 1
+    )
+    assert ok(karin.post("search.findMessage", {"text": "", "senderName": "Mette"}))["totalSize"] == 2
+
+
+def test_danish_stemming_on_postgresql(client_for):
+    if connection.vendor != "postgresql":
+        pytest.skip("Danish full-text search is PostgreSQL's")
+    write("mette", "karin", "Fredag", "<p>Vi går en tur i skov og mark</p>")
+    karin = client_for("karin", "employee")
+    assert ok(karin.post("search.findMessage", {"text": "skoven"}))["totalSize"] == 1
+
+
+def test_notifications_have_aula_fields_and_are_the_active_profiles_own(client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = write("mette", "karin", "Emil skal hentes")
+    karin = client_for("karin", "employee")
+    [note] = ok(karin.get("notifications.getNotificationsForActiveProfile", offset=0, limit=20))
+    assert note["notificationId"] == str(Notification.objects.get(thread_id=thread.id).id)
+    assert note["notificationEventType"] == "NewMessagePrivateInbox" and note["notificationType"] == "Badge"
+    assert note["institutionCode"] == "G10001" and note["institutionProfileId"] == profile_id("karin")
+    assert note["title"] == "Emil skal hentes" and note["senderName"] == "Mette Hansen"
+    assert note["triggered"][19:] in {"+01:00", "+02:00"} and note["url"].endswith(f"/{thread.id}/")
+    assert ok(client_for("jonas", "guardian").get("notifications.getNotificationsForActiveProfile")) == []
+
+
+# --- Query budgets -------------------------------------------------------------------------------------
+
+
+def count_queries(call: Callable[[], Any]) -> int:
+    with CaptureQueriesContext(connection) as context:
+        ok(call())
+    return len(context.captured_queries)
+
+
+def test_get_threads_costs_the_same_for_3_and_40_threads(client_for, django_capture_on_commit_callbacks):
+    for i in range(3):
+        write("mette", "karin", f"Besked {i}")
+    karin = client_for("karin", "employee")
+    few = count_queries(lambda: karin.get("messaging.getThreads"))
+    for i in range(37):
+        write("mette" if i % 2 else "anders", "karin", f"Flere {i}")
+    with assert_max_queries(11):
+        data = ok(karin.get("messaging.getThreads"))
+    assert len(data["threads"]) == 20 and data["moreMessagesExist"] is True
+    assert count_queries(lambda: karin.get("messaging.getThreads")) == few
+    assert count_queries(lambda: karin.get("messaging.getThreads", page=1)) == few
+
+
+def test_get_messages_for_thread_costs_the_same_for_1_and_30_messages(client_for):
+    thread = write("mette", "karin", "Lang tråd")
+    karin = client_for("karin", "employee")
+    ok(karin.get("messaging.getMessagesForThread", threadId=thread.id))  # marks it read: later reads write nothing
+    few = count_queries(lambda: karin.get("messaging.getMessagesForThread", threadId=thread.id))
+    for i in range(29):
+        actions.reply(viewer("karin" if i % 2 else "mette"), thread.id, f"Svar {i}")  # mette last: unread again
+    with assert_max_queries(15):
+        detail = ok(karin.get("messaging.getMessagesForThread", threadId=thread.id, page=1, limit=20))
+    assert detail["totalMessageCount"] == 30 and len(detail["messages"]) == 10 and not detail["moreMessagesExist"]
+    assert count_queries(lambda: karin.get("messaging.getMessagesForThread", threadId=thread.id)) == few
+
+
+def test_search_and_notification_budgets_do_not_grow(client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        write("mette", "karin", "Skoven 0")
+    karin = client_for("karin", "employee")
+    search = count_queries(lambda: karin.post("search.findMessage", {"text": "skoven"}))
+    notes = count_queries(lambda: karin.get("notifications.getNotificationsForActiveProfile"))
+    recipients = count_queries(lambda: karin.get("search.findRecipients", text="Hansen"))
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(1, 25):
+            write("mette", "karin", f"Skoven {i}")
+    assert count_queries(lambda: karin.post("search.findMessage", {"text": "skoven"})) == search
+    assert count_queries(lambda: karin.get("notifications.getNotificationsForActiveProfile")) == notes
+    assert count_queries(lambda: karin.get("search.findRecipients", text="Hansen")) == recipients
+    with assert_max_queries(12):
+        ok(karin.get("search.findRecipients", text="Hansen"))
+    with assert_max_queries(12):
+        ok(karin.post("search.findMessage", {"text": "skoven"}))
+    with assert_max_queries(9):
+        ok(karin.get("notifications.getNotificationsForActiveProfile"))

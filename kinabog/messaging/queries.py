@@ -1,0 +1,578 @@
+"""Reads of messages, already scoped: a viewer sees only threads they (or their common inbox) take part in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db import connection
+from django.db.models import F, Func, Q, QuerySet
+from django.utils import timezone
+
+from kinabog.core.errors import NotFound, StepUpRequired
+from kinabog.institutions import queries as institution_queries
+from kinabog.institutions.access import Viewer
+from kinabog.institutions.models import Group, GroupPart, InstitutionProfile, PortalRole, ProfileRole
+
+from . import access
+from .models import AutoReply, CommonInbox, Folder, Message, MessageKind, Subscription, Thread
+
+PAGE_SIZE = 20
+MESSAGES_PAGE_SIZE = 50
+
+
+def my_common_inbox_ids(viewer: Viewer) -> list[int]:
+    if not viewer.profile_ids:
+        return []
+    return list(CommonInbox.objects.filter(members__in=viewer.profile_ids).values_list("id", flat=True).distinct())
+
+
+def _inbox_base(viewer: Viewer, common_inbox_id: int | None) -> QuerySet[Subscription]:
+    if common_inbox_id is not None:
+        if common_inbox_id not in my_common_inbox_ids(viewer):
+            raise NotFound
+        return Subscription.objects.filter(common_inbox_id=common_inbox_id)
+    return Subscription.objects.filter(profile_id__in=viewer.profile_ids)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    subscriptions: list[Subscription]
+    next_cursor: str | None
+
+
+def inbox(
+    viewer: Viewer,
+    *,
+    cursor: str | None = None,
+    common_inbox_id: int | None = None,
+    folder_id: int | None = None,
+    trash: bool = False,
+    unread_only: bool = False,
+    limit: int = PAGE_SIZE,
+) -> InboxPage:
+    """One page of the viewer's threads, newest first, with keyset pagination (no OFFSET scans)."""
+    subscriptions = _inbox_base(viewer, common_inbox_id).filter(left_at__isnull=True)
+    subscriptions = subscriptions.filter(deleted_at__isnull=not trash)
+    if folder_id is not None:
+        subscriptions = subscriptions.filter(folder_id=folder_id)
+    elif not trash:
+        subscriptions = subscriptions.filter(folder__isnull=True)
+    if unread_only:
+        subscriptions = subscriptions.filter(is_read=False)
+    if cursor:
+        try:
+            stamp, _sep, last_id = cursor.partition("_")
+            when = datetime.fromisoformat(stamp)
+            subscriptions = subscriptions.filter(
+                Q(last_message_at__lt=when) | Q(last_message_at=when, id__lt=int(last_id))
+            )
+        except ValueError as error:
+            raise NotFound from error
+    rows = list(
+        subscriptions.select_related(
+            "thread__last_message__sender__person",
+            "thread__last_message__sender_inbox",
+            "thread__creator__person",
+            "folder",
+        ).order_by("-last_message_at", "-id")[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = f"{last.last_message_at.isoformat()}_{last.id}"
+    return InboxPage(rows, next_cursor)
+
+
+def unread_count(viewer: Viewer) -> int:
+    if not viewer.profile_ids:
+        return 0
+    return Subscription.objects.filter(
+        profile_id__in=viewer.profile_ids, is_read=False, deleted_at__isnull=True, left_at__isnull=True
+    ).count()
+
+
+def get_subscription(viewer: Viewer, thread_id: int, common_inbox_id: int | None = None) -> Subscription:
+    """The viewer's place in a thread; NotFound when they take no part in it."""
+    subscription = (
+        _inbox_base(viewer, common_inbox_id)
+        .filter(thread_id=thread_id, left_at__isnull=True)
+        .select_related("thread__creator__person", "thread__creator__institution")
+        .first()
+    )
+    if subscription is None:
+        raise NotFound
+    return subscription
+
+
+def thread_messages(thread: Thread, *, before_id: int | None = None) -> list[Message]:
+    messages = Message.objects.filter(thread=thread).select_related("sender__person", "sender_inbox")
+    if before_id:
+        messages = messages.filter(id__lt=before_id)
+    rows = list(messages.prefetch_related("attachments").order_by("-sent_at", "-id")[:MESSAGES_PAGE_SIZE])
+    rows.reverse()
+    return rows
+
+
+def participants(thread: Thread) -> list[Subscription]:
+    return list(
+        Subscription.objects.filter(thread=thread, left_at__isnull=True)
+        .select_related("profile__person", "profile__institution", "common_inbox")
+        .order_by("id")[:100]
+    )
+
+
+def display_sender(viewer: Viewer, message: Message) -> str:
+    if message.sender_inbox_id:
+        return message.sender_inbox.name if message.sender_inbox else ""
+    if message.sender is None:
+        return ""
+    person = message.sender.person
+    return institution_queries.display_name(viewer, person, {message.sender.institution_id})
+
+
+# --- Recipients -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecipientCandidate:
+    kind: str  # "profile" | "group" | "common_inbox"
+    id: int
+    label: str
+    detail: str
+
+
+def find_recipients(viewer: Viewer, text: str, limit: int = 20) -> list[RecipientCandidate]:
+    """People, groups and common inboxes the viewer may write to, matching the typed text."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    blocked = institution_queries.blocked_channels_for(viewer)
+    words = text.split()
+    people = access.reachable_profiles(viewer, InstitutionProfile.objects.all(), blocked)
+    for word in words:
+        people = people.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(person__alias__icontains=word)
+        )
+    results = []
+    for profile in people.select_related("person", "institution").order_by("person__first_name", "id")[:limit]:
+        person = profile.person
+        shown = institution_queries.display_name(viewer, person, {profile.institution_id})
+        hidden = person.is_protected and shown == person.alias
+        if hidden and not all(word.lower() in person.alias.lower() for word in words):
+            # Typing the real name must not turn up the alias: that would tie the two together.
+            continue
+        results.append(
+            RecipientCandidate(
+                "profile", profile.id, shown, f"{profile.get_role_display()}, {profile.institution.name}"
+            )
+        )
+    groups = access.messageable_groups(viewer, Group.objects.filter(name__icontains=text)).select_related("institution")
+    for group in groups.order_by("name")[:limit]:
+        results.append(
+            RecipientCandidate("group", group.id, group.name, group.institution.name if group.institution else "")
+        )
+    if viewer.portal_role == PortalRole.EMPLOYEE or viewer.portal_role == PortalRole.GUARDIAN:
+        inboxes = CommonInbox.objects.filter(
+            institution_id__in=_institutions_for_inboxes(viewer), name__icontains=text
+        ).select_related("institution")
+        for inbox_row in inboxes.order_by("name")[:limit]:
+            results.append(RecipientCandidate("common_inbox", inbox_row.id, inbox_row.name, inbox_row.institution.name))
+    return results
+
+
+def _institutions_for_inboxes(viewer: Viewer) -> set[int]:
+    """A common inbox is found from within its institution, and by guardians of its children."""
+    return set(viewer.institution_ids)
+
+
+def reachable_profile_ids(viewer: Viewer, profile_ids: list[int]) -> set[int]:
+    blocked = institution_queries.blocked_channels_for(viewer)
+    return set(
+        access.reachable_profiles(viewer, InstitutionProfile.objects.filter(id__in=profile_ids), blocked).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def messageable_group_ids(viewer: Viewer, group_ids: list[int]) -> set[int]:
+    return set(access.messageable_groups(viewer, Group.objects.filter(id__in=group_ids)).values_list("id", flat=True))
+
+
+def reachable_inbox_ids(viewer: Viewer, inbox_ids: list[int]) -> set[int]:
+    return set(
+        CommonInbox.objects.filter(id__in=inbox_ids, institution_id__in=_institutions_for_inboxes(viewer)).values_list(
+            "id", flat=True
+        )
+    )
+
+
+# --- Set-based recipient expansion ----------------------------------------------------------------
+
+
+def expand_groups(group_specs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Flatten composed groups into (group id, portal role filter) leaves; "" means every role."""
+    leaves: set[tuple[int, str]] = set()
+    frontier = set(group_specs)
+    seen: set[tuple[int, str]] = set()
+    for _depth in range(institution_queries.COMPOSITION_DEPTH + 1):
+        if not frontier:
+            break
+        seen |= frontier
+        leaves |= frontier
+        parts = GroupPart.objects.filter(group_id__in={g for g, _r in frontier}).values_list(
+            "group_id", "part_id", "portal_role"
+        )
+        role_of: dict[int, set[str]] = {}
+        for group_id, role in frontier:
+            role_of.setdefault(group_id, set()).add(role)
+        next_frontier = set()
+        for group_id, part_id, part_role in parts:
+            for wanted in role_of.get(group_id, {""}):
+                if wanted and part_role and wanted != part_role:
+                    continue
+                spec = (part_id, wanted or part_role)
+                if spec not in seen:
+                    next_frontier.add(spec)
+        frontier = next_frontier
+    return sorted(leaves)
+
+
+def recipient_querysets(leaves: list[tuple[int, str]], profile_ids: list[int]) -> list[QuerySet[InstitutionProfile]]:
+    """Querysets of (rcpt_person, rcpt_profile) for every leaf group and the explicit profiles."""
+    by_role: dict[str, list[int]] = {}
+    for group_id, role in leaves:
+        by_role.setdefault(role, []).append(group_id)
+    selects: list[QuerySet[InstitutionProfile]] = []
+    active = InstitutionProfile.objects.filter(is_active=True)
+    member_roles = {
+        "": [ProfileRole.EMPLOYEE, ProfileRole.PUPIL, ProfileRole.CHILD],
+        PortalRole.EMPLOYEE: [ProfileRole.EMPLOYEE],
+        PortalRole.CHILD: [ProfileRole.PUPIL, ProfileRole.CHILD],
+        PortalRole.GUARDIAN: [],
+    }
+    for role, group_ids in by_role.items():
+        roles = member_roles.get(role, [])
+        if roles:
+            selects.append(
+                active.filter(memberships__group_id__in=group_ids, role__in=roles).exclude(
+                    role=ProfileRole.CHILD, institution__kind__in=access.NO_INBOX_KINDS
+                )
+            )
+        if role in ("", PortalRole.GUARDIAN):
+            selects.append(
+                active.filter(
+                    Q(person__child_relations__has_custody=True)
+                    | ~Q(person__child_relations__kind="parent")
+                    | Q(person__child_relations__extended_access=True)
+                    | Q(institution__municipality__non_custody_extended_access=True),
+                    role=ProfileRole.GUARDIAN,
+                    person__child_relations__child__profiles__memberships__group_id__in=group_ids,
+                    person__child_relations__child__profiles__is_active=True,
+                    person__child_relations__child__profiles__institution_id=F("institution_id"),
+                )
+            )
+    if profile_ids:
+        selects.append(active.filter(id__in=profile_ids))
+    result: list[QuerySet[Any, Any]] = [
+        qs.annotate(rcpt_person=F("person_id"), rcpt_profile=F("id")).values_list("rcpt_person", "rcpt_profile")
+        for qs in selects
+    ]
+    return result
+
+
+def recipients_select_sql(selects: list[QuerySet[Any, Any]]) -> tuple[str, list[Any]]:
+    """One SELECT of (person_id, profile_id), one row per person, over the union of the parts."""
+    parts = []
+    params: list[Any] = []
+    for qs in selects:
+        sql, part_params = qs.query.get_compiler(using=qs.db).as_sql()
+        parts.append(sql)
+        params.extend(part_params)
+    # Only SQL compiled by the ORM is joined here; every value travels as a parameter.
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS p{i}" for i, sql in enumerate(parts))  # noqa: S608
+    return (
+        f"SELECT r.rcpt_person AS person_id, MIN(r.rcpt_profile) AS profile_id FROM ({union}) AS r "  # noqa: S608
+        "GROUP BY r.rcpt_person",
+        params,
+    )
+
+
+def vendor() -> str:
+    return connection.vendor
+
+
+def my_folders(viewer: Viewer, common_inbox_id: int | None = None) -> list[Folder]:
+    if common_inbox_id is not None:
+        if common_inbox_id not in my_common_inbox_ids(viewer):
+            raise NotFound
+        return list(Folder.objects.filter(common_inbox_id=common_inbox_id).order_by("name"))
+    return list(Folder.objects.filter(owner_id__in=viewer.profile_ids).order_by("name"))
+
+
+def my_common_inboxes(viewer: Viewer) -> list[CommonInbox]:
+    return list(CommonInbox.objects.filter(id__in=my_common_inbox_ids(viewer)).select_related("institution"))
+
+
+def read_status(viewer: Viewer, thread: Thread) -> list[Subscription] | None:
+    """Who has read the thread — for staff, where the institution shows read status."""
+    if viewer.portal_role != PortalRole.EMPLOYEE:
+        return None
+    return list(
+        Subscription.objects.filter(thread=thread, left_at__isnull=True, person__isnull=False)
+        .select_related("profile__person")
+        .order_by("id")[:100]
+    )
+
+
+# --- Numbered pages (the Aula API asks by page number) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class NumberedPage:
+    subscriptions: list[Subscription]
+    more: bool
+
+
+def inbox_by_page_number(
+    viewer: Viewer, page: int, *, unread_only: bool = False, limit: int = PAGE_SIZE
+) -> NumberedPage:
+    """Page `page` (0-based) of the viewer's own inbox, newest first, loaded for listing."""
+    subscriptions = _inbox_base(viewer, None).filter(left_at__isnull=True, deleted_at__isnull=True, folder__isnull=True)
+    if unread_only:
+        subscriptions = subscriptions.filter(is_read=False)
+    start = max(page, 0) * limit
+    rows = list(
+        subscriptions.select_related(
+            "profile__institution",
+            "thread__last_message__sender__person",
+            "thread__last_message__sender_inbox",
+            "thread__creator__person",
+            "thread__creator_inbox",
+        )
+        .prefetch_related("thread__last_message__attachments")
+        .order_by("-last_message_at", "-id")[start : start + limit + 1]
+    )
+    return NumberedPage(rows[:limit], len(rows) > limit)
+
+
+def can_reply(viewer: Viewer, thread: Thread) -> bool:
+    """Whether the viewer may answer a thread they take part in (sensitive ones only at level 3)."""
+    return access.can_write(viewer) and (viewer.is_stepped_up or not thread.is_sensitive)
+
+
+def participants_of_small_threads(thread_ids: list[int], max_participants: int) -> dict[int, list[Subscription]]:
+    """Participants of the threads that have at most `max_participants`, in one query; larger threads get none."""
+    result: dict[int, list[Subscription]] = {}
+    rows = (
+        Subscription.objects.filter(
+            thread_id__in=thread_ids, thread__participant_count__lte=max_participants, left_at__isnull=True
+        )
+        .select_related("profile__person", "profile__institution", "common_inbox")
+        .order_by("thread_id", "id")
+    )
+    for row in rows[: len(thread_ids) * max_participants]:
+        result.setdefault(row.thread_id, []).append(row)
+    return result
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    messages: list[Message]  # newest first
+    total: int
+    more: bool
+
+
+def thread_messages_by_page_number(thread: Thread, page: int, *, limit: int = PAGE_SIZE) -> MessagePage:
+    """Page `page` (0-based, newest first) of a thread the caller has opened (actions.open_thread)."""
+    messages = Message.objects.filter(thread=thread)
+    total = messages.count()
+    start = max(page, 0) * limit
+    rows = list(
+        messages.select_related("sender__person", "sender_inbox")
+        .prefetch_related("attachments")
+        .order_by("-sent_at", "-id")[start : start + limit]
+    )
+    return MessagePage(rows, total, start + len(rows) < total)
+
+
+# --- Searching one's own messages --------------------------------------------------------------------
+
+SEARCH_CONFIG = "danish"
+SEARCHABLE_KINDS = (MessageKind.MESSAGE, MessageKind.AUTO_REPLY, MessageKind.FORWARD)
+
+
+class DanishDocument(Func):
+    """to_tsvector('danish', column): the same expression as the GIN index of migration 0002."""
+
+    function = "to_tsvector"
+    template = f"%(function)s('{SEARCH_CONFIG}'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
+
+
+@dataclass(frozen=True)
+class MessageHit:
+    message: Message  # with thread, sender person and sender inbox loaded
+    sender_name: str  # as the viewer may see it (an alias for a protected person)
+    subscription: Subscription | None  # the viewer's own place in the thread (read, marked, muted)
+
+
+@dataclass(frozen=True)
+class MessageSearchPage:
+    hits: list[MessageHit]
+    total: int
+
+
+def search_messages(
+    viewer: Viewer,
+    text: str,
+    sender: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> MessageSearchPage:
+    """Messages in threads the viewer takes part in whose subject or text matches, newest first.
+
+    PostgreSQL searches with the Danish configuration ("skoven" finds "skov"); SQLite matches each word
+    as a substring. `sender` matches the sender's shown name (a protected person's alias only).
+    Sensitive threads are searched only in a level-3 session.
+    """
+    words = text.split()
+    sender = (sender or "").strip()
+    if not words and not sender:
+        return MessageSearchPage([], 0)
+    thread_ids = Subscription.objects.filter(left_at__isnull=True).filter(
+        Q(profile_id__in=viewer.profile_ids) | Q(common_inbox_id__in=my_common_inbox_ids(viewer))
+    )
+    messages = Message.objects.filter(
+        thread_id__in=thread_ids.values("thread_id"), kind__in=SEARCHABLE_KINDS, deleted_at__isnull=True
+    )
+    if not viewer.is_stepped_up:
+        messages = messages.filter(thread__is_sensitive=False)
+    if words:
+        messages = _matching_text(messages, text, words, thread_ids.values("thread_id"))
+    if sender:
+        messages = messages.filter(_sender_matches(sender))
+    zone = timezone.get_current_timezone()
+    if date_from is not None:
+        messages = messages.filter(sent_at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
+    if date_to is not None:
+        messages = messages.filter(sent_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone))
+    total = messages.count()
+    if total == 0 or offset >= total:
+        return MessageSearchPage([], total)
+    newest_first: list[Any] = ["-sent_at", "-id"]
+    if words and connection.vendor == "postgresql":
+        # Sorted by an expression no index provides, the matches are gathered through the GIN indexes and
+        # then sorted. Sorted by sent_at, the planner would walk all messages newest first and compute a
+        # document for each until a page is full: hundreds of milliseconds in a large inbox.
+        newest_first[0] = (F("sent_at") + timedelta(0)).desc()
+    rows = list(
+        messages.select_related("thread", "sender__person", "sender_inbox").order_by(*newest_first)[
+            offset : offset + limit
+        ]
+    )
+    own = {
+        s.thread_id: s
+        for s in Subscription.objects.filter(
+            thread_id__in={m.thread_id for m in rows}, profile_id__in=viewer.profile_ids
+        ).select_related("profile__institution")
+    }
+    return MessageSearchPage(
+        [MessageHit(m, display_sender(viewer, m), own.get(m.thread_id)) for m in rows],
+        total,
+    )
+
+
+def _matching_text(
+    messages: QuerySet[Message], text: str, words: list[str], thread_ids: QuerySet[Subscription, Any]
+) -> QuerySet[Message]:
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config=SEARCH_CONFIG)
+        # The viewer's threads whose subject matches are found first (the subject's GIN index, migration
+        # 0003); their ids and the text's GIN index then make one bitmap. Matching both documents in one
+        # OR instead would compute a document for every message in the viewer's threads.
+        by_subject = list(
+            Thread.objects.alias(subject_document=DanishDocument("subject"))
+            .filter(subject_document=query, id__in=thread_ids)
+            .values_list("id", flat=True)
+        )
+        matching = Q(text_document=query)
+        if by_subject:
+            matching |= Q(thread_id__in=by_subject)
+        return messages.alias(text_document=DanishDocument("text")).filter(matching)
+    for word in words:
+        messages = messages.filter(Q(text__icontains=word) | Q(thread__subject__icontains=word))
+    return messages
+
+
+def _sender_matches(name: str) -> Q:
+    """The sender's shown name: a protected person is found by their alias, never by the real name."""
+    real_name = Q(sender__person__is_protected=False)
+    for word in name.split():
+        real_name &= Q(sender__person__first_name__icontains=word) | Q(sender__person__last_name__icontains=word)
+    alias = Q(sender__person__is_protected=True, sender__person__alias__icontains=name)
+    return Q(sender_inbox__name__icontains=name) | (Q(sender_inbox__isnull=True) & (real_name | alias))
+
+
+# --- Pages: chosen recipients, one's own message, auto-reply ----------------------------------------
+
+
+def may_write(viewer: Viewer) -> bool:
+    return access.can_write(viewer)
+
+
+def describe_recipients(
+    viewer: Viewer, *, profile_ids: list[int], group_ids: list[int], common_inbox_ids: list[int]
+) -> list[RecipientCandidate]:
+    """The chosen recipients the viewer may write to, named as the viewer may see them."""
+    results: list[RecipientCandidate] = []
+    if profile_ids:
+        blocked = institution_queries.blocked_channels_for(viewer)
+        profiles = access.reachable_profiles(viewer, InstitutionProfile.objects.filter(id__in=profile_ids), blocked)
+        for profile in profiles.select_related("person", "institution").order_by("person__first_name", "id"):
+            shown = institution_queries.display_name(viewer, profile.person, {profile.institution_id})
+            detail = f"{profile.get_role_display()}, {profile.institution.name}"
+            results.append(RecipientCandidate("profile", profile.id, shown, detail))
+    if group_ids:
+        groups = access.messageable_groups(viewer, Group.objects.filter(id__in=group_ids))
+        for group in groups.select_related("institution").order_by("name"):
+            detail = group.institution.name if group.institution else ""
+            results.append(RecipientCandidate("group", group.id, group.name, detail))
+    if common_inbox_ids:
+        inboxes = CommonInbox.objects.filter(
+            id__in=common_inbox_ids, institution_id__in=_institutions_for_inboxes(viewer)
+        ).select_related("institution")
+        for inbox_row in inboxes.order_by("name"):
+            results.append(RecipientCandidate("common_inbox", inbox_row.id, inbox_row.name, inbox_row.institution.name))
+    return results
+
+
+def own_message(viewer: Viewer, thread_id: int, message_id: int) -> Message:
+    """A message the viewer wrote and may still edit or delete; NotFound otherwise."""
+    subscription = get_subscription(viewer, thread_id)
+    message = Message.objects.filter(
+        pk=message_id,
+        thread_id=thread_id,
+        kind=MessageKind.MESSAGE,
+        sender__person_id=viewer.person_id or 0,
+        deleted_at__isnull=True,
+    ).first()
+    if message is None:
+        raise NotFound
+    if subscription.thread.is_sensitive and not viewer.is_stepped_up:
+        raise StepUpRequired
+    return message
+
+
+def my_auto_reply(viewer: Viewer) -> AutoReply | None:
+    """A staff member's auto-reply (the one set_auto_reply writes), if any."""
+    if viewer.portal_role != PortalRole.EMPLOYEE or not viewer.profiles:
+        return None
+    return AutoReply.objects.filter(profile_id=viewer.profiles[0].id).first()

@@ -1,0 +1,144 @@
+"""Messages through the actions: recipients, broadcast fan-out, private answers, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from kinabog.core.errors import InvalidInput, NotFound, StepUpRequired
+from kinabog.institutions.models import Group, InstitutionProfile, Person
+from kinabog.institutions.queries import build_viewer
+from kinabog.messaging import actions, queries
+from kinabog.messaging.models import Message, Subscription, Thread
+from kinabog.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def viewer(username: str, role: str | None = None, level: int = 2):
+    person = Person.objects.get(login__username=username)
+    return build_viewer(person.login_id, role, level)
+
+
+def profile_of(username: str, role: str = "employee") -> InstitutionProfile:
+    return InstitutionProfile.objects.filter(person__login__username=username, role=role).first()
+
+
+def test_mette_writes_to_karin_and_karin_answers(django_capture_on_commit_callbacks):
+    mette, karin = viewer("mette"), viewer("karin")
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = actions.start_thread(
+            mette,
+            subject="Emil skal hentes tidligt",
+            text="Hej Karin, Emil bliver hentet kl. 14 i dag.",
+            recipients=actions.Recipients(profile_ids=[profile_of("karin").id]),
+        )
+    assert Subscription.objects.filter(thread=thread).count() == 2
+    page = queries.inbox(karin)
+    assert [s.thread_id for s in page.subscriptions] == [thread.id]
+    assert not page.subscriptions[0].is_read
+    actions.open_thread(karin, thread.id)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reply(karin, thread.id, "Tak for besked!")
+    mette_sub = Subscription.objects.get(thread=thread, person__login__username="mette")
+    assert not mette_sub.is_read
+    assert Message.objects.filter(thread=thread).count() == 2
+    assert Notification.objects.filter(person__login__username="mette", thread_id=thread.id).count() == 1
+
+
+def test_jonas_is_not_a_participant():
+    thread = actions.start_thread(
+        viewer("mette"),
+        subject="Privat",
+        text="Kun til Karin",
+        recipients=actions.Recipients(profile_ids=[profile_of("karin").id]),
+    )
+    with pytest.raises(NotFound):
+        queries.get_subscription(viewer("jonas"), thread.id)
+    with pytest.raises(NotFound):
+        actions.reply(viewer("jonas"), thread.id, "Hej")
+
+
+def test_broadcast_reaches_each_guardian_once_and_answers_go_to_the_sender_only():
+    everyone = Group.objects.get(name="Alle forældre i Havnby Kommune")
+    thomas = viewer("thomas")
+    thread = actions.start_thread(
+        thomas,
+        subject="Vigtig besked til alle forældre",
+        text="Institutionerne holder lukket fredag.",
+        recipients=actions.Recipients(groups=[(everyone.id, "")]),
+    )
+    subs = Subscription.objects.filter(thread=thread).exclude(person__login__username="thomas")
+    person_ids = list(subs.values_list("person_id", flat=True))
+    assert len(person_ids) == len(set(person_ids))
+    # Mette has children in three groups at three institutions: one subscription.
+    assert subs.filter(person__login__username="mette").count() == 1
+    # Only acting guardians: peter (no custody) is not reached; lars (foster parent) is.
+    assert not subs.filter(person__login__username="peter").exists()
+    assert subs.filter(person__login__username="lars").exists()
+    assert not subs.filter(profile__role__in=["employee", "child", "pupil"]).exists()
+    assert thread.is_broadcast
+    # Mette answers: a private thread with thomas only.
+    actions.reply(viewer("mette"), thread.id, "Tak for info")
+    private = Thread.objects.get(reply_to=thread, reply_person__login__username="mette")
+    assert set(Subscription.objects.filter(thread=private).values_list("person__login__username", flat=True)) == {
+        "mette",
+        "thomas",
+    }
+    assert Message.objects.filter(thread=thread).count() == 1
+    # Jonas does not see mette's answer.
+    with pytest.raises(NotFound):
+        queries.get_subscription(viewer("jonas"), private.id)
+
+
+def test_bad_input_writes_nothing():
+    mette = viewer("mette")
+    karin_id = profile_of("karin").id
+    before = (Thread.objects.count(), Message.objects.count(), Subscription.objects.count())
+    cases = [
+        {"subject": "", "text": "x", "recipients": actions.Recipients(profile_ids=[karin_id])},
+        {"subject": "Hej", "text": "<p> </p>", "recipients": actions.Recipients(profile_ids=[karin_id])},
+        {"subject": "Hej", "text": "x", "recipients": actions.Recipients()},
+        # Ole (Havnby Skole) is no one mette may reach through Emil's room.
+        {"subject": "Hej", "text": "x", "recipients": actions.Recipients(profile_ids=[profile_of("ole").id])},
+        {"subject": "Hej", "text": "x", "recipients": actions.Recipients(groups=[(999999, "")])},
+    ]
+    for case in cases:
+        with pytest.raises(InvalidInput):
+            actions.start_thread(mette, **case)
+    assert (Thread.objects.count(), Message.objects.count(), Subscription.objects.count()) == before
+
+
+def test_sensitive_needs_level_3_to_mark_and_to_read(django_capture_on_commit_callbacks):
+    karin_id = profile_of("karin").id
+    with pytest.raises(StepUpRequired):
+        actions.start_thread(
+            viewer("mette"),
+            subject="Følsomt",
+            text="x",
+            recipients=actions.Recipients(profile_ids=[karin_id]),
+            sensitive=True,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = actions.start_thread(
+            viewer("mette", level=3),
+            subject="Følsomt",
+            text="Om Emils helbred",
+            recipients=actions.Recipients(profile_ids=[karin_id]),
+            sensitive=True,
+        )
+    with pytest.raises(StepUpRequired):
+        actions.open_thread(viewer("karin"), thread.id)
+    actions.open_thread(viewer("karin", level=3), thread.id)
+    note = Notification.objects.get(person__login__username="karin", thread_id=thread.id)
+    assert note.title == "" and note.sender_name == "" and note.event_type == "NewSensitiveMessagePrivateInbox"
+
+
+def test_script_is_removed_from_text():
+    thread = actions.start_thread(
+        viewer("mette"),
+        subject="Hej",
+        text='<p onclick="x()">Hej<script>alert(1)</script></p>',
+        recipients=actions.Recipients(profile_ids=[profile_of("karin").id]),
+    )
+    text = Message.objects.get(thread=thread).text
+    assert "script" not in text and "onclick" not in text and "Hej" in text

@@ -1,0 +1,680 @@
+"""Reads of komme/gå, already scoped by access. Every list loads in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from django.db.models import F, Prefetch, Q
+
+from kinabog.core.errors import NotFound
+from kinabog.institutions import queries as institution_queries
+from kinabog.institutions.access import ChildAccess, ChildFacts, Viewer
+from kinabog.institutions.models import Group, Institution, InstitutionProfile, Membership, ProfileRole, Relation
+
+from . import access
+from .models import (
+    IN_CARE,
+    ActivityType,
+    KioskDevice,
+    Location,
+    OpeningHours,
+    PickupPerson,
+    PresenceDay,
+    PresenceEvent,
+    PresenceSettings,
+    PresenceTemplate,
+    SleepInterval,
+    SpecialDay,
+    Status,
+    VacationRegistration,
+)
+
+
+def child_profiles():  # type: ignore[no-untyped-def]
+    return InstitutionProfile.objects.filter(
+        role__in=[ProfileRole.CHILD, ProfileRole.PUPIL], is_active=True, institution__kind__in=access.PRESENCE_KINDS
+    ).select_related("person", "institution")
+
+
+def facts_for(profile: InstitutionProfile, group_ids: Iterable[int]) -> ChildFacts:
+    """Access facts for a child at one institution: presence is per institution profile."""
+    institution = profile.institution
+    return ChildFacts(
+        person_id=profile.person_id,
+        institution_ids=frozenset({profile.institution_id}),
+        group_ids=frozenset(group_ids),
+        scoped_institution_ids=frozenset({institution.id}) if institution.presence_scoped_to_groups else frozenset(),
+    )
+
+
+@dataclass(frozen=True)
+class ChildContext:
+    profile: InstitutionProfile
+    facts: ChildFacts
+    display_name: str
+
+
+def get_child(viewer: Viewer, child_profile_id: int) -> ChildContext:
+    """A child at a komme/gå institution whose day the viewer may see; NotFound otherwise."""
+    profile = (
+        child_profiles()
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.only("id", "group_id", "profile_id")))
+        .filter(pk=child_profile_id)
+        .first()
+    )
+    if profile is None:
+        raise NotFound
+    facts = facts_for(profile, [m.group_id for m in profile.memberships.all()])
+    if not access.can_see_day(viewer, facts):
+        raise NotFound
+    name = institution_queries.display_name(viewer, profile.person, facts.institution_ids)
+    return ChildContext(profile, facts, name)
+
+
+def settings_for(institution_id: int) -> PresenceSettings:
+    return PresenceSettings.objects.filter(institution_id=institution_id).first() or PresenceSettings(
+        institution_id=institution_id
+    )
+
+
+# --- Planned times --------------------------------------------------------------------------------
+
+
+def template_applies(template: PresenceTemplate, day: date) -> bool:
+    if day < template.by_date or (template.repeat_until and day > template.repeat_until):
+        return False
+    if template.repeat == PresenceTemplate.Repeat.NEVER:
+        return day == template.by_date
+    if day.weekday() != template.by_date.weekday():
+        return False
+    if template.repeat == PresenceTemplate.Repeat.EVERY_2_WEEKS:
+        return (day - template.by_date).days % 14 == 0
+    return True
+
+
+def planned_for(templates: list[PresenceTemplate], day: date) -> PresenceTemplate | None:
+    """The template in force on a day: a one-day template beats a repeating one; the newest wins."""
+    matching = [t for t in templates if template_applies(t, day)]
+    if not matching:
+        return None
+    return max(matching, key=lambda t: (t.repeat == PresenceTemplate.Repeat.NEVER, t.by_date, t.id or 0))
+
+
+def templates_by_child(child_ids: list[int], until: date) -> dict[int, list[PresenceTemplate]]:
+    result: dict[int, list[PresenceTemplate]] = defaultdict(list)
+    for template in PresenceTemplate.objects.filter(child_id__in=child_ids, by_date__lte=until).order_by("id"):
+        result[template.child_id].append(template)
+    return result
+
+
+def vacations_by_person(person_ids: list[int], start: date, end: date) -> dict[int, list[VacationRegistration]]:
+    result: dict[int, list[VacationRegistration]] = defaultdict(list)
+    for vacation in VacationRegistration.objects.filter(
+        child_id__in=person_ids, start_date__lte=end, end_date__gte=start
+    ):
+        result[vacation.child_id].append(vacation)
+    return result
+
+
+# --- Opening hours --------------------------------------------------------------------------------
+
+
+def opening_hours_on(institution_id: int, day: date) -> tuple[time, time] | bool | None:
+    """(opens, closes) for a day; None when the institution is closed; True when no hours are set."""
+    special = SpecialDay.objects.filter(institution_id=institution_id, date=day).first()
+    if special is not None:
+        return None if special.closed else (special.opens, special.closes)  # type: ignore[return-value]
+    hours = OpeningHours.objects.filter(institution_id=institution_id, weekday=day.weekday()).first()
+    if hours is None:
+        has_any = OpeningHours.objects.filter(institution_id=institution_id).exists()
+        return None if has_any else True
+    return (hours.opens, hours.closes)
+
+
+# --- The staff view -------------------------------------------------------------------------------
+
+
+@dataclass
+class ChildRow:
+    profile: InstitutionProfile
+    display_name: str
+    day: PresenceDay | None
+    planned: PresenceTemplate | None
+    on_vacation: bool
+    group_names: list[str] = field(default_factory=list)
+    sleeping_since: object = None
+
+    @property
+    def status(self) -> int:
+        if self.day is not None:
+            return self.day.status
+        return Status.REPORTED_ABSENT if self.on_vacation else Status.NOT_PRESENT
+
+    @property
+    def in_care(self) -> bool:
+        return self.status in IN_CARE
+
+
+@dataclass
+class StaffDay:
+    institution_id: int
+    date: date
+    rows: list[ChildRow]
+
+    def count(self, *statuses: int) -> int:
+        return sum(1 for row in self.rows if row.status in statuses)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "present": self.count(*IN_CARE),
+            "not_arrived": self.count(Status.NOT_PRESENT),
+            "sick": self.count(Status.SICK),
+            "vacation": self.count(Status.REPORTED_ABSENT),
+            "checked_out": self.count(Status.CHECKED_OUT),
+        }
+
+
+def staff_institutions(viewer: Viewer) -> list[int]:
+    return sorted(i for i in viewer.employee_institution_ids if access.can_see_overviews(viewer, i))
+
+
+def staff_day(viewer: Viewer, institution_id: int, day: date, group_id: int | None = None) -> StaffDay:
+    """Today's children at an institution (or one group) with status and planned times."""
+    if institution_id not in staff_institutions(viewer):
+        raise NotFound
+    profiles = child_profiles().filter(institution_id=institution_id)
+    if group_id is not None:
+        profiles = profiles.filter(memberships__group_id=group_id)
+    profiles = profiles.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("group").only("group__name", "profile_id"))
+    ).order_by("person__first_name", "person__last_name", "id")
+    rows_profiles = [
+        p for p in profiles if access.can_register(viewer, facts_for(p, [m.group_id for m in p.memberships.all()]))
+    ]
+    ids = [p.id for p in rows_profiles]
+    days = {
+        d.child_id: d
+        for d in PresenceDay.objects.filter(child_id__in=ids, date=day).prefetch_related(
+            Prefetch("sleep_intervals", queryset=SleepInterval.objects.filter(end__isnull=True))
+        )
+    }
+    templates = templates_by_child(ids, day)
+    vacations = vacations_by_person([p.person_id for p in rows_profiles], day, day)
+    rows = []
+    for profile in rows_profiles:
+        presence_day = days.get(profile.id)
+        open_sleep = list(presence_day.sleep_intervals.all()) if presence_day else []
+        rows.append(
+            ChildRow(
+                profile=profile,
+                display_name=institution_queries.display_name(viewer, profile.person, {profile.institution_id}),
+                day=presence_day,
+                planned=planned_for(templates.get(profile.id, []), day),
+                on_vacation=bool(vacations.get(profile.person_id)),
+                group_names=[m.group.name for m in profile.memberships.all()],
+                sleeping_since=open_sleep[0].start if open_sleep else None,
+            )
+        )
+    return StaffDay(institution_id, day, rows)
+
+
+# --- The guardian view ------------------------------------------------------------------------------
+
+
+def guardian_children(viewer: Viewer, day: date) -> list[ChildRow]:
+    """Each of the guardian's children at a komme/gå institution, with today's day."""
+    acting = [c.child_id for c in viewer.children.values() if c.access >= ChildAccess.DAILY]
+    if not acting:
+        return []
+    profiles = list(
+        child_profiles()
+        .filter(person_id__in=acting)
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("group")))
+        .order_by("person__birth_date", "id")
+    )
+    ids = [p.id for p in profiles]
+    days = {d.child_id: d for d in PresenceDay.objects.filter(child_id__in=ids, date=day)}
+    templates = templates_by_child(ids, day)
+    vacations = vacations_by_person([p.person_id for p in profiles], day, day)
+    return [
+        ChildRow(
+            profile=p,
+            display_name=institution_queries.display_name(viewer, p.person, {p.institution_id}),
+            day=days.get(p.id),
+            planned=planned_for(templates.get(p.id, []), day),
+            on_vacation=bool(vacations.get(p.person_id)),
+            group_names=[m.group.name for m in p.memberships.all()],
+        )
+        for p in profiles
+    ]
+
+
+def week_templates(child_id: int, monday: date) -> list[tuple[date, PresenceTemplate | None]]:
+    templates = templates_by_child([child_id], monday + timedelta(days=6)).get(child_id, [])
+    return [(monday + timedelta(days=i), planned_for(templates, monday + timedelta(days=i))) for i in range(5)]
+
+
+def day_events(viewer: Viewer, child_profile_id: int, day: date):  # type: ignore[no-untyped-def]
+    get_child(viewer, child_profile_id)
+    presence_day = PresenceDay.objects.filter(child_id=child_profile_id, date=day).first()
+    if presence_day is None:
+        return []
+    return list(presence_day.events.select_related("actor", "device").order_by("at", "id"))
+
+
+# --- Kiosk ---------------------------------------------------------------------------------------------
+
+
+def kiosk_children(device: KioskDevice, day: date) -> list[ChildRow]:
+    """The children a paired screen shows: its institution, its groups; names only, nothing sensitive."""
+    group_ids = list(device.groups.values_list("id", flat=True))
+    profiles = child_profiles().filter(institution_id=device.institution_id)
+    if group_ids:
+        profiles = profiles.filter(memberships__group_id__in=group_ids).distinct()
+    profiles_list = list(profiles.order_by("person__first_name", "id"))
+    ids = [p.id for p in profiles_list]
+    days = {d.child_id: d for d in PresenceDay.objects.filter(child_id__in=ids, date=day)}
+    templates = templates_by_child(ids, day)
+    return [
+        ChildRow(
+            profile=p,
+            # A kiosk shows the alias of a protected child: it stands in a hallway.
+            display_name=p.person.alias if p.person.is_protected else p.person.full_name,
+            day=days.get(p.id),
+            planned=planned_for(templates.get(p.id, []), day),
+            on_vacation=False,
+        )
+        for p in profiles_list
+    ]
+
+
+def kiosk_device_by_token(token_hash: str) -> KioskDevice | None:
+    if not token_hash:
+        return None
+    return (
+        KioskDevice.objects.filter(token_hash=token_hash, revoked_at__isnull=True, paired_at__isnull=False)
+        .select_related("institution")
+        .first()
+    )
+
+
+def kiosk_devices(viewer: Viewer, institution_id: int) -> list[KioskDevice]:
+    if institution_id not in viewer.admin_institution_ids:
+        raise NotFound
+    return list(KioskDevice.objects.filter(institution_id=institution_id).order_by("-created_at"))
+
+
+def valid_group_ids(institution_id: int, group_ids: list[int]) -> list[int]:
+    return list(Group.objects.filter(institution_id=institution_id, id__in=group_ids).values_list("id", flat=True))
+
+
+# --- Pages: institutions, the guardian's week, a child's day, setup, pickup people, kiosk ---------------
+# Reads the HTML pages need beyond those above; each loads in a fixed number of queries.
+
+STATUS_LABELS: dict[int, object] = dict(Status.choices)  # lazy labels, translated when shown
+ACTIVITY_CHOICES = ActivityType.choices
+REPEAT_CHOICES = PresenceTemplate.Repeat.choices
+SETTINGS_FIELDS = (
+    "guardians_report_sick",
+    "guardians_pickup",
+    "guardians_vacation",
+    "guardians_planned_times",
+    "show_sleep",
+)
+WEEKDAYS = 5  # the planned week: Monday to Friday
+UPCOMING_VACATION_DAYS = 366
+
+
+@dataclass(frozen=True)
+class PresenceInstitution:
+    institution: Institution
+    works_here: bool  # sees the day's children
+    configures: bool  # opening hours, locations, modules
+    kiosks: bool  # creates and revokes screens
+
+
+def presence_institutions(viewer: Viewer) -> list[PresenceInstitution]:
+    """The komme/gå institutions the viewer works at or administers."""
+    staff = set(staff_institutions(viewer))
+    condition = Q(id__in=staff | set(viewer.admin_institution_ids))
+    if viewer.municipal_admin_of:
+        condition |= Q(municipality_id__in=viewer.municipal_admin_of)
+    institutions = Institution.objects.filter(condition, kind__in=access.PRESENCE_KINDS).order_by("name")
+    return [
+        PresenceInstitution(
+            institution=i,
+            works_here=i.id in staff,
+            configures=access.can_configure(viewer, i.id, i.municipality_id),
+            kiosks=i.id in viewer.admin_institution_ids,
+        )
+        for i in institutions
+    ]
+
+
+def staff_institution(viewer: Viewer, institution_id: int) -> Institution:
+    """A komme/gå institution whose children the viewer handles; NotFound otherwise."""
+    if institution_id not in staff_institutions(viewer):
+        raise NotFound
+    institution = Institution.objects.filter(pk=institution_id, kind__in=access.PRESENCE_KINDS).first()
+    if institution is None:
+        raise NotFound
+    return institution
+
+
+def configurable_institution(viewer: Viewer, institution_id: int) -> Institution:
+    institution = Institution.objects.filter(pk=institution_id, kind__in=access.PRESENCE_KINDS).first()
+    if institution is None or not access.can_configure(viewer, institution.id, institution.municipality_id):
+        raise NotFound
+    return institution
+
+
+def kiosk_institution(viewer: Viewer, institution_id: int) -> Institution:
+    """An institution whose screens the viewer manages (its administrators)."""
+    if institution_id not in viewer.admin_institution_ids:
+        raise NotFound
+    institution = Institution.objects.filter(pk=institution_id, kind__in=access.PRESENCE_KINDS).first()
+    if institution is None:
+        raise NotFound
+    return institution
+
+
+def children_groups(institution_id: int) -> list[Group]:
+    """The institution's groups that have children in them (filters, screens)."""
+    return list(
+        Group.objects.filter(
+            institution_id=institution_id,
+            memberships__profile__role__in=[ProfileRole.CHILD, ProfileRole.PUPIL],
+            memberships__profile__is_active=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def locations_of(institution_id: int) -> list[Location]:
+    return list(Location.objects.filter(institution_id=institution_id).order_by("name"))
+
+
+def settings_by_institution(institution_ids: Iterable[int]) -> dict[int, PresenceSettings]:
+    ids = set(institution_ids)
+    found = {s.institution_id: s for s in PresenceSettings.objects.filter(institution_id__in=ids)}
+    return {i: found.get(i) or PresenceSettings(institution_id=i) for i in ids}
+
+
+Hours = tuple[time, time] | bool | None  # (opens, closes); None = closed; True = no hours set
+
+
+def opening_by_day(institution_ids: Iterable[int], start: date, end: date) -> dict[tuple[int, date], Hours]:
+    """opening_hours_on for several institutions and days in two queries."""
+    ids = set(institution_ids)
+    specials = {
+        (s.institution_id, s.date): s
+        for s in SpecialDay.objects.filter(institution_id__in=ids, date__gte=start, date__lte=end)
+    }
+    weekly: dict[int, dict[int, tuple[time, time]]] = defaultdict(dict)
+    for hours in OpeningHours.objects.filter(institution_id__in=ids):
+        weekly[hours.institution_id][hours.weekday] = (hours.opens, hours.closes)
+    result: dict[tuple[int, date], Hours] = {}
+    for institution_id in ids:
+        day = start
+        while day <= end:
+            special = specials.get((institution_id, day))
+            if special is not None:
+                result[(institution_id, day)] = None if special.closed else (special.opens, special.closes)  # type: ignore[assignment]
+            elif weekly[institution_id]:
+                result[(institution_id, day)] = weekly[institution_id].get(day.weekday())
+            else:
+                result[(institution_id, day)] = True
+            day += timedelta(days=1)
+    return result
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    date: date
+    template: PresenceTemplate | None
+    on_vacation: bool
+    hours: Hours
+    editable: bool  # today or later
+
+    @property
+    def closed(self) -> bool:
+        return self.hours is None
+
+
+@dataclass
+class GuardianChild:
+    """One child on the guardian's komme/gå page: today, the week, and what the guardian may do."""
+
+    row: ChildRow
+    week: list[PlannedDay]
+    upcoming_vacations: list[VacationRegistration]
+    may_report_sick: bool
+    may_plan: bool
+    may_vacation: bool
+    may_pickup: bool
+
+
+def _on_vacation(vacations: list[VacationRegistration], day: date) -> bool:
+    return any(v.start_date <= day <= v.end_date for v in vacations)
+
+
+def guardian_overview(viewer: Viewer, today: date, monday: date) -> list[GuardianChild]:
+    """guardian_children with the week from `monday` and the modules each institution allows."""
+    rows = guardian_children(viewer, today)
+    if not rows:
+        return []
+    ids = [r.profile.id for r in rows]
+    institution_ids = {r.profile.institution_id for r in rows}
+    last = monday + timedelta(days=WEEKDAYS - 1)
+    templates = templates_by_child(ids, last)
+    vacations = vacations_by_person(
+        [r.profile.person_id for r in rows], min(today, monday), max(last, today + timedelta(UPCOMING_VACATION_DAYS))
+    )
+    opening = opening_by_day(institution_ids, monday, last)
+    settings = settings_by_institution(institution_ids)
+    result = []
+    for row in rows:
+        profile = row.profile
+        facts = facts_for(profile, [m.group_id for m in profile.memberships.all()])
+        child_vacations = vacations.get(profile.person_id, [])
+        week = []
+        for offset in range(WEEKDAYS):
+            day = monday + timedelta(days=offset)
+            week.append(
+                PlannedDay(
+                    date=day,
+                    template=planned_for(templates.get(profile.id, []), day),
+                    on_vacation=_on_vacation(child_vacations, day),
+                    hours=opening[(profile.institution_id, day)],
+                    editable=day >= today,
+                )
+            )
+        institution_settings = settings[profile.institution_id]
+        result.append(
+            GuardianChild(
+                row=row,
+                week=week,
+                upcoming_vacations=sorted(
+                    (v for v in child_vacations if v.end_date >= today), key=lambda v: v.start_date
+                ),
+                may_report_sick=access.guardian_may(viewer, facts, institution_settings, "report_sick"),
+                may_plan=access.guardian_may(viewer, facts, institution_settings, "planned_times"),
+                may_vacation=access.guardian_may(viewer, facts, institution_settings, "vacation"),
+                may_pickup=access.guardian_may(viewer, facts, institution_settings, "pickup"),
+            )
+        )
+    return result
+
+
+def guardian_child(viewer: Viewer, child_profile_id: int, module: str) -> ChildContext:
+    """A child the viewer acts for as guardian in a module the institution has switched on; else NotFound."""
+    child = get_child(viewer, child_profile_id)
+    if not access.guardian_may(viewer, child.facts, settings_for(child.profile.institution_id), module):
+        raise NotFound
+    return child
+
+
+def planned_on(child: ChildContext, day: date) -> PresenceTemplate | None:
+    return planned_for(templates_by_child([child.profile.id], day).get(child.profile.id, []), day)
+
+
+def child_vacations(child: ChildContext, today: date) -> list[VacationRegistration]:
+    return list(
+        VacationRegistration.objects.filter(child_id=child.profile.person_id, end_date__gte=today).order_by(
+            "start_date"
+        )
+    )
+
+
+# --- A child's day ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventLine:
+    event: PresenceEvent
+    who: str
+
+
+@dataclass
+class ChildDay:
+    child: ChildContext
+    row: ChildRow
+    events: list[EventLine]
+    sleep: list[SleepInterval]
+    may_register: bool
+
+
+def child_day(viewer: Viewer, child_profile_id: int, day: date) -> ChildDay:
+    """The child's day with its history: who did what, when, from which screen."""
+    child = get_child(viewer, child_profile_id)
+    presence_day = (
+        PresenceDay.objects.filter(child_id=child.profile.id, date=day)
+        .select_related("location")
+        .prefetch_related(
+            Prefetch("sleep_intervals", queryset=SleepInterval.objects.order_by("start")),
+            Prefetch("events", queryset=PresenceEvent.objects.select_related("actor", "device").order_by("at", "id")),
+        )
+        .first()
+    )
+    person_id = child.profile.person_id
+    row = ChildRow(
+        profile=child.profile,
+        display_name=child.display_name,
+        day=presence_day,
+        planned=planned_on(child, day),
+        on_vacation=bool(vacations_by_person([person_id], day, day).get(person_id)),
+    )
+    events = []
+    sleep: list[SleepInterval] = []
+    if presence_day is not None:
+        sleep = list(presence_day.sleep_intervals.all())
+        open_sleep = [s for s in sleep if s.end is None]
+        row.sleeping_since = open_sleep[0].start if open_sleep else None
+        for event in presence_day.events.all():
+            if event.device is not None:
+                who = event.device.name
+            elif event.actor is not None:
+                who = institution_queries.display_name(viewer, event.actor, child.facts.institution_ids)
+            else:
+                who = ""
+            events.append(EventLine(event, who))
+    return ChildDay(child, row, events, sleep, access.can_register(viewer, child.facts))
+
+
+# --- Pickup people -----------------------------------------------------------------------------------------
+
+
+def pickup_people(child: ChildContext) -> list[PickupPerson]:
+    """The names the child's guardians keep of people who may pick the child up."""
+    return list(PickupPerson.objects.filter(child_id=child.profile.person_id).order_by("name", "id"))
+
+
+def guardian_names(viewer: Viewer, child: ChildContext) -> list[str]:
+    """The child's own guardians, who may always be chosen as the one who picks up."""
+    relations = (
+        Relation.objects.filter(child_id=child.profile.person_id)
+        .select_related("guardian")
+        .order_by("guardian__first_name", "guardian__last_name")
+    )
+    return [institution_queries.display_name(viewer, r.guardian, child.facts.institution_ids) for r in relations]
+
+
+def go_home_with_choices(viewer: Viewer, child: ChildContext) -> list[str]:
+    """Children of the child's groups (where members see each other) the child may go home with."""
+    profiles = (
+        child_profiles()
+        .filter(
+            institution_id=child.profile.institution_id,
+            memberships__group_id__in=child.facts.group_ids,
+            memberships__group__members_see_members=True,
+        )
+        .exclude(pk=child.profile.pk)
+        .distinct()
+        .order_by("person__first_name", "person__last_name", "id")
+    )
+    names = [institution_queries.display_name(viewer, p.person, {p.institution_id}) for p in profiles]
+    return list(dict.fromkeys(names))
+
+
+# --- Setup --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class InstitutionSetup:
+    institution: Institution
+    hours: dict[int, OpeningHours]  # by weekday
+    special_days: list[SpecialDay]  # today and later
+    locations: list[Location]
+    settings: PresenceSettings
+
+
+def institution_setup(viewer: Viewer, institution_id: int, today: date) -> InstitutionSetup:
+    institution = configurable_institution(viewer, institution_id)
+    return InstitutionSetup(
+        institution=institution,
+        hours={h.weekday: h for h in OpeningHours.objects.filter(institution_id=institution.id)},
+        special_days=list(SpecialDay.objects.filter(institution_id=institution.id, date__gte=today).order_by("date")),
+        locations=locations_of(institution.id),
+        settings=settings_for(institution.id),
+    )
+
+
+# --- Kiosk pages ------------------------------------------------------------------------------------------
+
+
+def kiosk_screens(viewer: Viewer, institution_id: int) -> list[KioskDevice]:
+    """The institution's screens, active first, with their groups."""
+    kiosk_institution(viewer, institution_id)
+    return list(
+        KioskDevice.objects.filter(institution_id=institution_id)
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        .order_by(F("revoked_at").asc(nulls_first=True), "-created_at")
+    )
+
+
+def kiosk_child(device: KioskDevice, child_profile_id: int, day: date) -> ChildRow:
+    """One child as a paired screen shows it; NotFound when the screen does not handle the child."""
+    profile = (
+        child_profiles()
+        .filter(pk=child_profile_id, institution_id=device.institution_id)
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.only("id", "group_id", "profile_id")))
+        .first()
+    )
+    group_ids = frozenset(device.groups.values_list("id", flat=True))
+    if profile is None or not access.kiosk_may_handle(
+        device, facts_for(profile, [m.group_id for m in profile.memberships.all()]), group_ids
+    ):
+        raise NotFound
+    person = profile.person
+    return ChildRow(
+        profile=profile,
+        display_name=person.alias if person.is_protected else person.full_name,
+        day=PresenceDay.objects.filter(child_id=profile.id, date=day).first(),
+        planned=planned_for(templates_by_child([profile.id], day).get(profile.id, []), day),
+        on_vacation=False,
+    )

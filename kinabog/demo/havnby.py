@@ -33,6 +33,7 @@ from kinabog.institutions.models import (
     RelationKind,
     SupplementaryData,
 )
+from kinabog.messaging.models import CommonInbox
 
 MUNICIPALITY_CODE = "0999"
 DEMO_PASSWORD = "demo"  # noqa: S105 — the published password of the demo people
@@ -285,6 +286,10 @@ def build_havnby() -> bool:
     b.profile(freja, "280101", ProfileRole.PUPIL, groups=("7a",))
     b.profile(freja, "280202", ProfileRole.CHILD, groups=("boelgen",))
     b.guardian_of(camilla, freja)
+
+    # Katamaranen's office answers parents' questions together.
+    office = CommonInbox.objects.create(institution=b.institutions["G10001"], name="Kontoret, Katamaranen")
+    office.members.add(*InstitutionProfile.objects.filter(person__in=[anders, karin], institution__code="G10001"))
 
     thomas = b.person("thomas", "Thomas", "Friis", login="thomas", email="thomas@havnby.example")
     MunicipalAdministrator.objects.create(person=thomas, municipality=municipality)

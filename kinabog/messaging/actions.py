@@ -479,16 +479,42 @@ def send_auto_replies(message_id: int) -> int:
     return len(rows)
 
 
-def add_common_inbox_member(viewer: Viewer, common_inbox_id: int, profile_id: int) -> None:
-    """Institution administrators decide who works in a common inbox."""
+def _administered_inbox(viewer: Viewer, common_inbox_id: int) -> CommonInbox:
     inbox_row = CommonInbox.objects.filter(pk=common_inbox_id).first()
     if inbox_row is None or inbox_row.institution_id not in viewer.admin_institution_ids:
         raise NotFound
+    return inbox_row
+
+
+def create_common_inbox(viewer: Viewer, institution_id: int, name: str) -> CommonInbox:
+    """Institution administrators set up a fællespostkasse, e.g. "Kontoret"."""
+    if institution_id not in viewer.admin_institution_ids:
+        raise NotFound
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput(_("Give the common inbox a name of at most 120 characters."), field="name")
+    if CommonInbox.objects.filter(institution_id=institution_id, name__iexact=name).exists():
+        raise InvalidInput(_("The institution already has a common inbox with that name."), field="name")
+    inbox_row = CommonInbox.objects.create(institution_id=institution_id, name=name)
+    audit.record(actor_id=viewer.user_id, action="create_common_inbox", obj=inbox_row)
+    return inbox_row
+
+
+def add_common_inbox_member(viewer: Viewer, common_inbox_id: int, profile_id: int) -> None:
+    """Institution administrators decide who works in a common inbox."""
+    inbox_row = _administered_inbox(viewer, common_inbox_id)
     if not InstitutionProfile.objects.filter(
         pk=profile_id, institution_id=inbox_row.institution_id, role="employee", is_active=True
     ).exists():
         raise InvalidInput(_("Only staff of the institution can work in its common inbox."), field="profile")
     inbox_row.members.add(profile_id)
+    audit.record(actor_id=viewer.user_id, action="add_common_inbox_member", obj=inbox_row, reason=str(profile_id))
+
+
+def remove_common_inbox_member(viewer: Viewer, common_inbox_id: int, profile_id: int) -> None:
+    inbox_row = _administered_inbox(viewer, common_inbox_id)
+    inbox_row.members.remove(profile_id)
+    audit.record(actor_id=viewer.user_id, action="remove_common_inbox_member", obj=inbox_row, reason=str(profile_id))
 
 
 @transaction.atomic

@@ -576,3 +576,42 @@ def my_auto_reply(viewer: Viewer) -> AutoReply | None:
     if viewer.portal_role != PortalRole.EMPLOYEE or not viewer.profiles:
         return None
     return AutoReply.objects.filter(profile_id=viewer.profiles[0].id).first()
+
+
+@dataclass(frozen=True)
+class InboxAdministration:
+    institution_name: str
+    institution_id: int
+    inboxes: list[CommonInbox]
+    staff: list[tuple[int, str]]
+
+
+def common_inbox_administration(viewer: Viewer) -> list[InboxAdministration]:
+    """The common inboxes of the institutions the viewer administers, with members and staff to add."""
+    institution_ids = sorted(viewer.admin_institution_ids)
+    if not institution_ids:
+        return []
+    inboxes = list(
+        CommonInbox.objects.filter(institution_id__in=institution_ids)
+        .select_related("institution")
+        .prefetch_related("members__person")
+        .order_by("name")
+    )
+    staff = list(
+        InstitutionProfile.objects.filter(institution_id__in=institution_ids, role=ProfileRole.EMPLOYEE, is_active=True)
+        .select_related("person", "institution")
+        .order_by("person__first_name", "person__last_name")
+    )
+    result = []
+    for institution_id in institution_ids:
+        mine = [s for s in staff if s.institution_id == institution_id]
+        name = mine[0].institution.name if mine else ""
+        result.append(
+            InboxAdministration(
+                institution_name=name,
+                institution_id=institution_id,
+                inboxes=[i for i in inboxes if i.institution_id == institution_id],
+                staff=[(s.id, s.person.full_name) for s in mine],
+            )
+        )
+    return result

@@ -20,6 +20,7 @@ urlpatterns = [
     path("traad/<int:thread_id>/besked/<int:message_id>/ret/", views.edit_message_view, name="edit_message"),
     path("traad/<int:thread_id>/besked/<int:message_id>/slet/", views.delete_message_view, name="delete_message"),
     path("fil/<int:attachment_id>/", views.attachment_view, name="attachment"),
+    path("faelles/administration/", views.common_inbox_admin_view, name="common_inbox_admin"),
     path("faelles/<int:common_inbox_id>/", views.common_inbox_view, name="common_inbox"),
     path("faelles/<int:common_inbox_id>/mapper/", views.create_folder_view, name="common_inbox_create_folder"),
     path("faelles/<int:common_inbox_id>/mapper/<int:folder_id>/", views.common_inbox_view, name="common_inbox_folder"),

@@ -596,3 +596,37 @@ def auto_reply_view(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "messaging/auto_reply.html", {"form": form, "current": current}, status=status)
+
+
+@login_required
+def common_inbox_admin_view(request: HttpRequest) -> HttpResponse:
+    """Institution administrators create common inboxes and decide who works in them."""
+    viewer = current_viewer(request)
+    if not viewer.admin_institution_ids:
+        raise NotFound
+    error = ""
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "create":
+                actions.create_common_inbox(
+                    viewer, _int(request.POST.get("institution")) or 0, request.POST.get("name", "")
+                )
+                messages.success(request, _("The common inbox is created."))
+            elif action in {"add", "remove"}:
+                inbox_id = _int(request.POST.get("inbox")) or 0
+                profile_id = _int(request.POST.get("profile")) or 0
+                if action == "add":
+                    actions.add_common_inbox_member(viewer, inbox_id, profile_id)
+                else:
+                    actions.remove_common_inbox_member(viewer, inbox_id, profile_id)
+                messages.success(request, _("The members are saved."))
+            else:
+                raise InvalidInput(_("Choose what to do."))
+        except InvalidInput as invalid:
+            error, status = invalid.message, 400
+        else:
+            return redirect("messaging:common_inbox_admin")
+    context = {"administration": queries.common_inbox_administration(viewer), "error": error}
+    return render(request, "messaging/common_inbox_admin.html", context, status=status)

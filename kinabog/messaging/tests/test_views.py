@@ -635,3 +635,82 @@ def test_recipients_cannot_be_added_to_a_broadcast(client: Client) -> None:
     )
     assert response.status_code == 403
     assert "Der kan ikke tilføjes modtagere til en besked til en hel gruppe." in html_of(response)
+
+
+def test_thomas_broadcasts_to_all_guardians_through_the_page_and_answers_reach_only_him(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    everyone = Group.objects.get(name="Alle forældre i Havnby Kommune")
+    sign_in(client, "thomas")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            COMPOSE,
+            {
+                "action": "send",
+                "recipient": f"group:{everyone.id}",
+                f"role-{everyone.id}": "",
+                "subject": "Lukket fredag",
+                "text": "Alle institutioner holder lukket fredag.",
+            },
+        )
+    assert response.status_code == 302
+    thread = Thread.objects.get(subject="Lukket fredag")
+    receivers = Subscription.objects.filter(thread=thread).exclude(person__login__username="thomas")
+    persons = list(receivers.values_list("person_id", flat=True))
+    assert len(persons) == len(set(persons)) > 10  # each guardian exactly once
+    assert set(receivers.values_list("profile__role", flat=True)) == {"guardian"}
+    for username in ["mette", "jonas", "sara", "lars", "birgitte"]:
+        client.logout()
+        sign_in(client, username, role="guardian")
+        assert "Lukket fredag" in html_of(client.get(reverse("messaging:inbox")))
+        client.post(thread_url(thread.id), {"text": f"Tak fra {username}"})
+    # Every answer went to a private thread with thomas; the broadcast holds only his message.
+    assert Message.objects.filter(thread=thread).count() == 1
+    for private in Thread.objects.filter(reply_to=thread):
+        people = set(Subscription.objects.filter(thread=private).values_list("person__login__username", flat=True))
+        assert people == {"thomas", private.reply_person.login.username}
+    client.logout()
+    sign_in(client, "jonas", role="guardian")
+    mette_answer = Thread.objects.get(reply_to=thread, reply_person__login__username="mette")
+    assert client.get(thread_url(mette_answer.id)).status_code == 404
+
+
+def test_anders_sets_up_a_common_inbox_and_mette_writes_to_it(client: Client) -> None:
+    katamaranen = Institution.objects.get(name="Børnehuset Katamaranen")
+    admin_url = reverse("messaging:common_inbox_admin")
+    sign_in(client, "anders")
+    assert client.post(admin_url, {"action": "create", "institution": katamaranen.id, "name": " "}).status_code == 400
+    assert (
+        client.post(admin_url, {"action": "create", "institution": katamaranen.id, "name": "Køkkenet"}).status_code
+        == 302
+    )
+    kitchen = CommonInbox.objects.get(name="Køkkenet")
+    karin = profile_of("karin")
+    client.post(admin_url, {"action": "add", "inbox": kitchen.id, "profile": karin.id})
+    # A guardian's profile is no staff member.
+    bad = client.post(admin_url, {"action": "add", "inbox": kitchen.id, "profile": profile_of("mette", "guardian").id})
+    assert bad.status_code == 400
+    assert list(kitchen.members.values_list("person__login__username", flat=True)) == ["karin"]
+    # Mette writes to the kitchen; karin reads it in the common inbox and answers on its behalf.
+    thread = actions.start_thread(
+        viewer("mette"),
+        subject="Allergi",
+        text="Emil tåler ikke nødder.",
+        recipients=actions.Recipients(common_inbox_ids=[kitchen.id]),
+    )
+    client.logout()
+    sign_in(client, "karin")
+    assert "Allergi" in html_of(client.get(reverse("messaging:common_inbox", args=[kitchen.id])))
+    actions.reply_from_common_inbox(viewer("karin"), kitchen.id, thread.id, "Tak, vi har noteret det.")
+    assert Message.objects.filter(thread=thread, sender_inbox=kitchen, sender=karin).exists()
+
+
+@pytest.mark.parametrize("username", ["karin", "mette", "ole"])
+def test_common_inbox_admin_is_for_the_institutions_administrators(client: Client, username: str) -> None:
+    office = CommonInbox.objects.get(name="Kontoret, Katamaranen")
+    sign_in(client, username)
+    url = reverse("messaging:common_inbox_admin")
+    members_before = set(office.members.values_list("id", flat=True))
+    response = client.post(url, {"action": "remove", "inbox": office.id, "profile": profile_of("karin").id})
+    assert response.status_code == 404
+    assert set(office.members.values_list("id", flat=True)) == members_before

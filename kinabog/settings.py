@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "kinabog.audit",
     "kinabog.notifications",
     "kinabog.messaging",
+    "kinabog.posts",
     "kinabog.presence",
+    "kinabog.calendar",
     "kinabog.aula_api",
     "kinabog.demo",
 ]

@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from kinabog.accounts.session import current_viewer
 from kinabog.accounts.stepup import sensitive
 from kinabog.core.errors import NotFound
+from kinabog.posts import queries as posts_queries
 
 from . import actions, queries
 from .forms import ContactDetailsForm
+
+OVERVIEW_POSTS = 10
 
 
 @login_required
@@ -24,6 +27,9 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "profiles": queries.my_profiles(viewer),
         "groups": queries.my_groups(viewer),
         "administered": queries.institutions_administered(viewer),
+        "feed": posts_queries.feed(viewer, limit=OVERVIEW_POSTS),
+        "may_write_posts": posts_queries.may_write_posts(viewer),
+        "moderates": bool(posts_queries.moderated_institution_ids(viewer)),
     }
     return render(request, "institutions/overview.html", context)
 

@@ -96,3 +96,57 @@ def set_delivery(viewer: Viewer, choices: Mapping[str, str]) -> None:
         unique_fields=["person", "area"],
         update_fields=["delivery"],
     )
+
+
+def notify_new_post(post_id: int) -> int:
+    """One notification per person a new post is for: the groups' members in the chosen portal roles and
+    the guardians (with custody or daily care) of the children in them; for a post to the whole
+    institution, its people in those roles. One INSERT … SELECT; safe to run twice."""
+    from kinabog.posts import notify
+
+    statement = notify.new_post_recipients_sql(post_id)
+    if statement is None:
+        return 0
+    select_sql, select_params, post = statement
+    table = Notification._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (person_id, profile_id, area, event_type, thread_id, title, sender_name, url, "  # noqa: S608
+        f"created_at, dedupe_key) "
+        f"SELECT q.person_id, MIN(q.profile_id), %s, %s, NULL, %s, %s, %s, %s, %s FROM ({select_sql}) AS q "
+        f"WHERE q.person_id <> %s GROUP BY q.person_id "
+        f"ON CONFLICT (person_id, dedupe_key) DO NOTHING"
+    )
+    author = post.author.person if post.author else None
+    params: list[Any] = [
+        Area.POSTS,
+        "PostSharedWithMe",
+        post.title[:255],
+        _public_name(author) if author else "",
+        reverse("posts:post", args=[post.id]),
+        timezone.now(),
+        f"post:{post.id}",
+        *select_params,
+        author.id if author else -1,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def notify_person(
+    *, person_id: int, profile_id: int | None, area: str, event_type: str, title: str, url: str, dedupe_key: str
+) -> bool:
+    """One notification to one person (e.g. a moderator's note to an author); a second call adds none."""
+    _row, created = Notification.objects.get_or_create(
+        person_id=person_id,
+        dedupe_key=dedupe_key,
+        defaults={
+            "profile_id": profile_id,
+            "area": area,
+            "event_type": event_type,
+            "title": title[:255],
+            "url": url,
+            "created_at": timezone.now(),
+        },
+    )
+    return created

@@ -15,7 +15,12 @@ pytest_plugins = ["kinabog.core.tests.browser"]
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser tests use a live server and a transactional database that is emptied after each test:
     # run them last so the demo built once for everything else stays in place until then.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Tests that commit for real (marker "transactional") empty the database too: they go last as well.
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("browser") is not None or item.get_closest_marker("transactional") is not None
+        )
+    )
     if os.environ.get("BROWSER_TESTS") != "1":
         skip = pytest.mark.skip(reason="browser tests run with BROWSER_TESTS=1 (always in CI)")
         for item in items:

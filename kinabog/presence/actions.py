@@ -55,12 +55,16 @@ def actor_of(viewer: Viewer) -> Actor:
 
 def _locked_day(child_id: int, day: date) -> PresenceDay:
     """The child's day row, created if missing, locked for the rest of the transaction."""
+    existing = PresenceDay.objects.select_for_update().filter(child_id=child_id, date=day).first()
+    if existing is not None:
+        return existing
     try:
         with transaction.atomic():
-            PresenceDay.objects.get_or_create(child_id=child_id, date=day)
+            # A row this transaction inserts is locked by it until commit.
+            return PresenceDay.objects.create(child_id=child_id, date=day)
     except IntegrityError:
-        pass  # someone else created it a moment ago
-    return PresenceDay.objects.select_for_update().get(child_id=child_id, date=day)
+        # Someone else created it a moment ago: wait for their lock and take the row.
+        return PresenceDay.objects.select_for_update().get(child_id=child_id, date=day)
 
 
 def _event(day: PresenceDay, action: str, actor: Actor, detail: str = "") -> PresenceEvent:
@@ -101,9 +105,10 @@ def _staff_child(viewer: Viewer, child_id: int) -> queries.ChildContext:
 def check_in(viewer: Viewer | None, child_id: int, *, actor: Actor | None = None) -> PresenceDay:
     """Check a child in now. Checking in a child already in care changes nothing."""
     if viewer is not None:
-        _staff_child(viewer, child_id)
+        institution_id: int | None = _staff_child(viewer, child_id).profile.institution_id
         actor = actor_of(viewer)
-    institution_id = queries.child_profiles().filter(pk=child_id).values_list("institution_id", flat=True).first()
+    else:
+        institution_id = queries.child_profiles().filter(pk=child_id).values_list("institution_id", flat=True).first()
     if institution_id is None or actor is None:
         raise NotFound
     now = timezone.now()

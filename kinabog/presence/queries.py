@@ -122,16 +122,16 @@ def vacations_by_person(person_ids: list[int], start: date, end: date) -> dict[i
 # --- Opening hours --------------------------------------------------------------------------------
 
 
-def opening_hours_on(institution_id: int, day: date) -> tuple[time, time] | bool | None:
+def opening_hours_on(institution_id: int, day: date) -> tuple[time, time] | None | bool:
     """(opens, closes) for a day; None when the institution is closed; True when no hours are set."""
     special = SpecialDay.objects.filter(institution_id=institution_id, date=day).first()
     if special is not None:
         return None if special.closed else (special.opens, special.closes)  # type: ignore[return-value]
-    hours = OpeningHours.objects.filter(institution_id=institution_id, weekday=day.weekday()).first()
-    if hours is None:
-        has_any = OpeningHours.objects.filter(institution_id=institution_id).exists()
-        return None if has_any else True
-    return (hours.opens, hours.closes)
+    week = {h.weekday: h for h in OpeningHours.objects.filter(institution_id=institution_id)}
+    if not week:
+        return True
+    hours = week.get(day.weekday())
+    return (hours.opens, hours.closes) if hours else None
 
 
 # --- The staff view -------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def vacations_by_person(person_ids: list[int], start: date, end: date) -> dict[i
 # --- Opening hours --------------------------------------------------------------------------------
 
 
-def opening_hours_on(institution_id: int, day: date) -> tuple[time, time] | None | bool:
+def opening_hours_on(institution_id: int, day: date) -> tuple[time, time] | bool | None:
     """(opens, closes) for a day; None when the institution is closed; True when no hours are set."""
     special = SpecialDay.objects.filter(institution_id=institution_id, date=day).first()
     if special is not None:

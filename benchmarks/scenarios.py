@@ -1,0 +1,524 @@
+"""The scenarios: each prepares its data and users, drives load over HTTP and returns one result object.
+
+Every result has the same keys (report.RESULT_KEYS; null where a figure does not apply to the scenario)
+and a `detail` object with per-request-kind figures and the load's shape. docs/performance.md describes
+each scenario and its target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+
+from . import fixtures
+from .driver import Client, Recorder, Response, Sample, Stats, expect_envelope, expect_status
+from .report import Options, ratio, result, rounded
+from .stack import BIN, Stack
+
+API = "/api/v24/"
+
+
+@dataclass
+class Run:
+    """What scenarios share in one run: the stack, the options and the ceiling once it is measured."""
+
+    stack: Stack
+    options: Options
+    ceiling_rps: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def client(self, name: str = "") -> Client:
+        return Client("127.0.0.1", self.stack.port, name=name)
+
+
+def load_detail(stats: Stats, clients: int) -> dict[str, Any]:
+    return {
+        "clients": clients,
+        "seconds": round(stats.seconds, 2),
+        "requests": stats.requests,
+        "by_request": stats.by_name(),
+        "problems": stats.problems(),
+    }
+
+
+# --- Signing in -------------------------------------------------------------------------------------------
+
+
+async def sign_in(client: Client, token: str, role: str) -> None:
+    """The Aula API session bootstrap: the token opens a cookie session, then the portal role is chosen."""
+    for path in (
+        f"{API}?method=profiles.getProfilesByLogin&access_token={token}",
+        f"{API}?method=profiles.getProfileContext&portalrole={role}",
+    ):
+        response = await client.get(path)
+        problem = expect_envelope(response)
+        if problem:
+            raise RuntimeError(f"signing in {client.name} as {role} failed: {problem}")
+
+
+async def signed_in(run: Run, people: list[tuple[str, str]], parallel: int = 8) -> list[Client]:
+    """One signed-in client per (login, portal role); the same login may appear more than once."""
+    tokens = fixtures.tokens_for(sorted({login for login, _role in people}))
+    clients = [run.client(login) for login, _role in people]
+    gate = asyncio.Semaphore(parallel)
+
+    async def one(client: Client, role: str) -> None:
+        async with gate:
+            await sign_in(client, tokens[client.name], role)
+            await client.close()
+
+    await asyncio.gather(*(one(c, role) for c, (_login, role) in zip(clients, people, strict=True)))
+    return clients
+
+
+def csrf_header(client: Client) -> dict[str, str]:
+    return {"csrfp-token": client.cookies.get("Csrfp-Token", "")}
+
+
+async def close_all(clients: list[Client]) -> None:
+    await asyncio.gather(*(c.close() for c in clients))
+
+
+# --- ceiling ----------------------------------------------------------------------------------------------
+
+
+async def ceiling(run: Run) -> dict[str, Any]:
+    """GET /api/ping: session, one primary-key read, JSON. What Django can do on this machine."""
+    options = run.options
+    logins = [f"g{n:06d}" for n in range(1, options.clients + 1)]
+    clients = await signed_in(run, [(login, "guardian") for login in logins])
+
+    async def step(client: Client, recorder: Recorder) -> None:
+        await recorder.call("ping", client.get("/api/ping"), expect_status(200))
+
+    stats = await profiled(run, "ceiling", options.load().run(clients, step))
+    await close_all(clients)
+    run.ceiling_rps = stats.requests_per_s
+    return result("ceiling", stats, ratio_to_ceiling=1.0, detail=load_detail(stats, len(clients)))
+
+
+# --- messages ---------------------------------------------------------------------------------------------
+
+
+async def messages(run: Run) -> dict[str, Any]:
+    """The morning mix: staff and guardians start ordinary threads (1–30 recipients) and read their inbox."""
+    options = run.options
+    staff_count = max(1, options.clients // 2)
+    senders = fixtures.message_senders(staff_count, options.clients - staff_count)
+    if not senders:
+        raise RuntimeError("no senders found in the scale municipality")
+    clients = await signed_in(run, [(s.login, s.role) for s in senders])
+    rng = random.Random(11)
+    for client, sender in zip(clients, senders, strict=True):
+        client.data["sender"] = sender
+
+    async def step(client: Client, recorder: Recorder) -> None:
+        sender: fixtures.Sender = client.data["sender"]
+        low, high = sender.per_message
+        chosen = rng.sample(sender.recipients, min(len(sender.recipients), rng.randint(low, high)))
+        body = {
+            "subject": f"Besked {uuid.uuid4().hex[:8]}",
+            "message": {"text": "<p>Husk madpakke og regntøj i morgen. Vi skal i skoven.</p>"},
+            "recipients": [{"id": pid, "mailBoxOwnerType": "institutionProfile"} for pid in chosen],
+        }
+        await recorder.call(
+            "send",
+            client.post(f"{API}?method=messaging.startNewThread", json_body=body, headers=csrf_header(client)),
+            expect_envelope,
+        )
+        await recorder.call("inbox", client.get(f"{API}?method=messaging.getThreads&page=0"), expect_envelope)
+
+    stats = await profiled(run, "messages", options.load().run(clients, step))
+    await close_all(clients)
+    sent_per_s = stats.count("send") / stats.seconds
+    detail = load_detail(stats, len(clients))
+    detail["senders"] = {role: sum(s.role == role for s in senders) for role in ("employee", "guardian")}
+    detail["send_p95_ms"] = round(stats.p(95, "send"), 1)
+    return result(
+        "messages",
+        stats,
+        messages_per_s=round(sent_per_s, 1),
+        ratio_to_ceiling=ratio(stats.requests_per_s, run.ceiling_rps),
+        detail=detail,
+    )
+
+
+# --- broadcast --------------------------------------------------------------------------------------------
+
+
+def raw_insert_seconds(rows: int) -> float:
+    """INSERT … SELECT of `rows` guardian profiles into a scratch table shaped like the subscriptions
+    (primary key, the inbox index, one row per thread and person), committed; the table is dropped after."""
+    table = "bench_scratch_subscription"
+    postgres = connection.vendor == "postgresql"
+    key = "id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" if postgres else "id INTEGER PRIMARY KEY"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"CREATE TABLE {table} ({key}, thread_id BIGINT NOT NULL, person_id BIGINT NOT NULL, "
+            "profile_id BIGINT NOT NULL, last_message_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+            "is_read BOOLEAN NOT NULL, marked BOOLEAN NOT NULL, muted BOOLEAN NOT NULL)"
+        )
+        cursor.execute(f"CREATE UNIQUE INDEX {table}_person ON {table} (thread_id, person_id)")
+        cursor.execute(f"CREATE INDEX {table}_inbox ON {table} (profile_id, last_message_at DESC, id DESC)")
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (thread_id, person_id, profile_id, last_message_at, is_read, marked, muted) "  # noqa: S608
+            "SELECT 1, p.person_id, p.id, CURRENT_TIMESTAMP, FALSE, FALSE, FALSE "
+            "FROM institutions_institutionprofile p WHERE p.role = 'guardian' AND p.id IN ("
+            "SELECT MIN(q.id) FROM institutions_institutionprofile q WHERE q.role = 'guardian' GROUP BY q.person_id) "
+            "ORDER BY p.id LIMIT %s",
+            [rows],
+        )
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {table}")
+    return seconds
+
+
+async def broadcast(run: Run) -> dict[str, Any]:
+    """A municipal administrator writes to every guardian of the municipality: time until each sampled
+    recipient's inbox shows it, until every subscription and notification row is there, against a raw
+    INSERT … SELECT of as many rows in the same database."""
+    options = run.options
+    admin = fixtures.ensure_municipal_admin()
+    group = fixtures.everyone_group()
+    expected = fixtures.guardians_reached(group)
+    raw_seconds = raw_insert_seconds(expected)
+    sample_size = 5 if options.smoke else 20
+    pollers_logins = fixtures.broadcast_sample(sample_size)
+    clients = await signed_in(run, [(admin, "employee")] + [(login, "guardian") for login in pollers_logins])
+    sender, pollers = clients[0], clients[1:]
+    subject = f"Til alle forældre {uuid.uuid4().hex[:8]}"
+    body = {
+        "subject": subject,
+        "message": {"text": "<p>Kære forældre. Skolerne holder lukket fredag på grund af storm.</p>"},
+        "recipients": [{"id": group.id, "mailBoxOwnerType": "group", "portalRole": "guardian"}],
+    }
+    recorder = Recorder()
+    started = time.monotonic()
+    sent = asyncio.Event()
+    seen_at: dict[str, float] = {}
+
+    async def poll(client: Client) -> None:
+        deadline = started + (30 if options.smoke else 120)
+        while time.monotonic() < deadline:
+            response = await recorder.call(
+                "poll_inbox", client.get(f"{API}?method=messaging.getThreads&page=0"), expect_envelope
+            )
+            if response is not None and subject.encode() in response.body:
+                seen_at[client.name] = time.monotonic() - started
+                return
+            await asyncio.sleep(0.02)
+
+    async def send() -> Response | None:
+        try:
+            return await recorder.call(
+                "send_broadcast",
+                sender.post(f"{API}?method=messaging.startNewThread", json_body=body, headers=csrf_header(sender)),
+                expect_envelope,
+            )
+        finally:
+            sent.set()
+
+    polling = [asyncio.create_task(poll(c)) for c in pollers]
+    answer = await send()
+    sent_s = time.monotonic() - started
+    thread_id = int(answer.json()["data"]) if answer is not None else None
+    sample = fixtures.person_ids(pollers_logins)
+    queued_s = await notifications_queued(thread_id, expected, sample, started, 30 if options.smoke else 120)
+    await asyncio.gather(*polling)
+    await close_all(clients)
+    visible_s = max(seen_at.values()) if len(seen_at) == len(pollers) else None
+    subscribed = fixtures.subscriptions_of(thread_id) if thread_id else 0
+    stats = Stats(recorder.samples, max(time.monotonic() - started, 1e-6))
+    errors = stats.errors + (len(pollers) - len(seen_at)) + (0 if subscribed >= expected else 1)
+    row = result(
+        "broadcast",
+        stats,
+        broadcast_visible_s=rounded(visible_s, 3),
+        notifications_queued_s=rounded(queued_s, 3),
+        raw_insert_s=round(raw_seconds, 3),
+        ratio_to_raw_insert=ratio(visible_s, raw_seconds),
+        detail={
+            "recipients_expected": expected,
+            "subscriptions_written": subscribed,
+            "send_response_s": round(sent_s, 3),
+            "sampled_recipients": len(pollers),
+            "sampled_seen": len(seen_at),
+            "by_request": stats.by_name(),
+            "problems": stats.problems(),
+        },
+    )
+    row["errors"] = errors
+    # The send is what is timed: its latency and queries, not the pollers'.
+    row["p50_ms"] = row["p95_ms"] = row["p99_ms"] = round(stats.p(50, "send_broadcast"), 1)
+    row["queries_per_request"] = rounded(stats.queries_per_request("send_broadcast"))
+    return row
+
+
+async def notifications_queued(
+    thread_id: int | None, expected: int, sample: list[int], started: float, limit: float
+) -> float | None:
+    """Seconds from `started` until the broadcast's notifications are all written (None if they never are).
+
+    The sampled recipients are watched through the notifications' (person, event) index; only then is
+    the whole count taken, so the watching does not load the database while the send runs.
+    """
+    if thread_id is None:
+        return None
+    deadline = started + limit
+    while time.monotonic() < deadline:
+        sampled = await asyncio.to_thread(fixtures.notifications_of, thread_id, sample)
+        if sampled >= len(sample) and await asyncio.to_thread(fixtures.notifications_of, thread_id) >= expected:
+            return time.monotonic() - started
+        await asyncio.sleep(0.05)
+    return None
+
+
+# --- overview ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str
+    path: Callable[[str], str]  # login → the page's path
+
+
+async def overview(run: Run) -> dict[str, Any]:
+    """A guardian's overview and a staff member's day view, at Esbjerg's scale and at the demo's."""
+    options = run.options
+    people = fixtures.overview_people()
+    pages = [Page("guardian_overview", "guardian", lambda _login: "/")]
+    staff_day = staff_day_path()
+    if staff_day is None:
+        run.notes.append("overview: no staff day view yet; measured the guardian overview only")
+    else:
+        pages.append(Page("staff_day", "employee", staff_day))
+        for login in (people.scale_staff, people.demo_staff):
+            fixtures.check_in_institution_of(login)
+    parts = [(page, scale) for page in pages for scale in ("esbjerg", "demo")]
+    per_part = options.duration / len(parts)
+    figures: dict[str, dict[str, Any]] = {}
+    measured: list[Sample] = []  # the Esbjerg-scale requests, and every failed request
+    window = 0.0
+    for page, scale in parts:
+        login = {
+            ("guardian", "esbjerg"): people.scale_guardian,
+            ("guardian", "demo"): people.demo_guardian,
+            ("employee", "esbjerg"): people.scale_staff,
+            ("employee", "demo"): people.demo_staff,
+        }[(page.role, scale)]
+        clients = await signed_in(run, [(login, page.role)] * 2)
+        path = page.path(login)
+
+        async def step(client: Client, recorder: Recorder, page: Page = page, path: str = path) -> None:
+            await recorder.call(page.name, client.get(path), expect_status(200))
+
+        load = options.load(per_part).run(clients, step)
+        stats = await profiled(run, f"overview-{page.name}-{scale}", load, per_part)
+        await close_all(clients)
+        figures.setdefault(page.name, {})[scale] = {
+            "login": login,
+            "p50_ms": round(stats.p(50), 1),
+            "p95_ms": round(stats.p(95), 1),
+            "queries_per_request": rounded(stats.queries_per_request()),
+            "requests": stats.requests,
+            "errors": stats.errors,
+        }
+        if scale == "esbjerg":
+            measured.extend(stats.samples)
+            window += stats.seconds
+        else:
+            measured.extend(s for s in stats.samples if not s.ok)
+    growth = {name: ratio(s["esbjerg"]["p95_ms"], s["demo"]["p95_ms"]) for name, s in figures.items()}
+    equal = all(s["esbjerg"]["queries_per_request"] == s["demo"]["queries_per_request"] for s in figures.values())
+    stats = Stats(measured, max(window, 1e-6))
+    return result(
+        "overview",
+        stats,
+        growth_ratio=max((g for g in growth.values() if g is not None), default=None),
+        ratio_to_ceiling=ratio(stats.requests_per_s, run.ceiling_rps),
+        detail={"pages": figures, "growth_by_page": growth, "queries_equal_at_both_scales": equal},
+    )
+
+
+# --- inbox ------------------------------------------------------------------------------------------------
+
+
+async def inbox(run: Run) -> dict[str, Any]:
+    """Inbox pages and message search for a staff member with 10,000 threads among 1,000,000 messages."""
+    options = run.options
+    size = fixtures.SMOKE_INBOX if options.smoke else fixtures.FULL_INBOX
+    prepared_at = time.monotonic()
+    held = await asyncio.to_thread(fixtures.ensure_large_inbox, size)
+    prepared_s = time.monotonic() - prepared_at
+    login, _profile_id = fixtures.inbox_owner()
+    clients = await signed_in(run, [(login, "employee")] * 2)
+    rng = random.Random(5)
+
+    async def step(client: Client, recorder: Recorder) -> None:
+        page = rng.choice((0, 0, 0, 1, 2))
+        await recorder.call("inbox_page", client.get(f"{API}?method=messaging.getThreads&page={page}"), expect_envelope)
+        body = {"text": rng.choice(fixtures.SEARCH_WORDS), "limit": 20, "offset": 0}
+        await recorder.call(
+            "search",
+            client.post(f"{API}?method=search.findMessage", json_body=body, headers=csrf_header(client)),
+            expect_envelope,
+        )
+
+    stats = await profiled(run, "inbox", options.load().run(clients, step))
+    await close_all(clients)
+    detail = load_detail(stats, len(clients))
+    detail.update(held, prepared_s=round(prepared_s, 1), owner=login)
+    return result("inbox", stats, ratio_to_ceiling=ratio(stats.requests_per_s, run.ceiling_rps), detail=detail)
+
+
+# --- komme/gå endpoints -------------------------------------------------------------------------------------
+
+
+def staff_day_path() -> Callable[[str], str] | None:
+    """The staff member's day view in komme/gå (their own room when they work in one), where it exists."""
+    if fixtures.url_or_none("presence:staff", 1) is None:
+        return None
+    return lambda login: fixtures.url_or_none("presence:staff", fixtures.workplace_of(login)) or "/"
+
+
+@dataclass(frozen=True)
+class CheckinEndpoints:
+    """Komme/gå over HTML, as a pedagogue's phone uses it: a form POST per tapped child (answered with
+    a redirect back to the day view, which the overview scenario measures), and the guardian's page."""
+
+    guardian_day_path: str
+
+    async def prepare(self, client: Client) -> None:
+        """Open the staff member's day view once: the form's CSRF cookie comes with it."""
+        if "institution" in client.data:
+            await client.get(fixtures.url_or_none("presence:staff", client.data["institution"]) or "/")
+
+    def send(self, client: Client, action: str, child_id: int) -> Awaitable[Response]:
+        path = fixtures.url_or_none("presence:staff_action", client.data["institution"]) or "/"
+        return client.post(
+            path,
+            form={"quick": f"{action}:{child_id}"},
+            headers={"X-CSRFToken": client.cookies.get("csrftoken", "")},
+        )
+
+    @staticmethod
+    def check(response: Response) -> str:
+        return expect_status(302)(response)
+
+
+def checkin_endpoints() -> CheckinEndpoints | None:
+    guardian_day = fixtures.url_or_none("presence:index")
+    if guardian_day is None or fixtures.url_or_none("presence:staff_action", 1) is None:
+        return None
+    return CheckinEndpoints(guardian_day)
+
+
+# --- checkin ----------------------------------------------------------------------------------------------
+
+
+async def checkin(run: Run) -> dict[str, Any]:
+    """The morning rush: staff check in distinct children while guardians read the day's overview."""
+    options = run.options
+    endpoints = checkin_endpoints()
+    if endpoints is None:
+        raise RuntimeError("komme/gå has no staff check-in endpoint yet")
+    staff_count = max(1, round(options.clients * 0.8))
+    plan = fixtures.checkin_plan(staff_count, options.clients - staff_count)
+    fixtures.reset_todays_presence()
+    clients = await signed_in(
+        run, [(login, "employee") for login, _, _ in plan.staff] + [(login, "guardian") for login in plan.guardians]
+    )
+    for client, (_login, institution_id, children) in zip(clients, plan.staff, strict=False):
+        client.data["institution"] = institution_id
+        client.data["children"] = list(children)
+        client.data["next"] = 0
+        client.data["checking_in"] = True
+    for client in clients[len(plan.staff) :]:
+        client.data["guardian"] = True
+    await asyncio.gather(*(endpoints.prepare(c) for c in clients))
+
+    async def step(client: Client, recorder: Recorder) -> None:
+        if client.data.get("guardian"):
+            await recorder.call("guardian_day", client.get(endpoints.guardian_day_path), expect_status(200))
+            return
+        children: list[int] = client.data["children"]
+        if not children:
+            await asyncio.sleep(0.1)
+            return
+        k = client.data["next"]
+        child = children[k]
+        # Each child is checked in once; a staff member who has done all theirs checks them out and in again.
+        action = "check_in" if client.data["checking_in"] else "check_out"
+        await recorder.call(action, endpoints.send(client, action, child), endpoints.check)
+        client.data["next"] = (k + 1) % len(children)
+        if client.data["next"] == 0:
+            client.data["checking_in"] = not client.data["checking_in"]
+
+    stats = await profiled(run, "checkin", options.load().run(clients, step))
+    await close_all(clients)
+    detail = load_detail(stats, len(clients))
+    detail["staff"] = len(plan.staff)
+    detail["guardians"] = len(plan.guardians)
+    detail["children"] = sum(len(c) for _, _, c in plan.staff)
+    return result("checkin", stats, ratio_to_ceiling=ratio(stats.requests_per_s, run.ceiling_rps), detail=detail)
+
+
+# --- profiling --------------------------------------------------------------------------------------------
+
+
+async def profiled(run: Run, name: str, load: Awaitable[Stats], duration: float | None = None) -> Stats:
+    """Run a load; with --profile, py-spy samples every gunicorn worker meanwhile (collapsed stacks)."""
+    directory = run.options.profile_dir
+    if directory is None:
+        return await load
+    directory.mkdir(parents=True, exist_ok=True)
+    seconds = max(1, round((run.options.duration if duration is None else duration) + run.options.warmup))
+    spies = [
+        await asyncio.create_subprocess_exec(
+            str(BIN / "py-spy"),
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(seconds),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            str(directory / f"{name}-{pid}.txt"),
+            "--nonblocking",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        for pid in run.stack.worker_pids()
+    ]
+    stats = await load
+    for spy in spies:
+        try:
+            await asyncio.wait_for(spy.wait(), seconds + 10)
+        except TimeoutError:
+            spy.terminate()
+    return stats
+
+
+RUNNERS: dict[str, Callable[[Run], Awaitable[dict[str, Any]]]] = {
+    "ceiling": ceiling,
+    "checkin": checkin,
+    "messages": messages,
+    "broadcast": broadcast,
+    "overview": overview,
+    "inbox": inbox,
+}

@@ -1,0 +1,42 @@
+"""Every benchmark scenario runs end to end in smoke mode: a tiny municipality, a second of load each.
+
+Only the shape of the answer and the absence of errors are checked; no figure is asserted (they
+depend on the machine). The run uses the database kind of the test run: PostgreSQL when the suite
+runs on PostgreSQL, SQLite otherwise, in a database of its own that is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+from benchmarks.report import RESULT_KEYS, SCENARIOS
+from benchmarks.stack import REPO
+
+
+def test_every_scenario_runs_in_smoke_mode() -> None:
+    on_postgresql = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    command = [sys.executable, "-m", "benchmarks", "--smoke", "--json", "--drop"]
+    command += ["--database", f"kinabog_bench_smoke_{os.getpid()}"]
+    if not on_postgresql:
+        command.append("--sqlite")
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CELERY_BROKER_URL")}
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False)
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    report = f"exit {done.returncode}\nstdout:\n{done.stdout[-4000:]}\nstderr:\n{done.stderr[-4000:]}"
+    assert [row["scenario"] for row in rows] == list(SCENARIOS), report
+    for row in rows:
+        assert set(RESULT_KEYS) <= set(row), report
+        assert row["errors"] == 0, f"{row['scenario']}: {row['detail']}\n{report}"
+        assert row["detail"]["run"]["database"] == ("postgresql" if on_postgresql else "sqlite"), report
+    by_name = {row["scenario"]: row for row in rows}
+    assert by_name["ceiling"]["requests_per_s"] > 0, report
+    assert by_name["messages"]["messages_per_s"] > 0, report
+    assert by_name["broadcast"]["broadcast_visible_s"] is not None, report
+    assert by_name["broadcast"]["raw_insert_s"] is not None, report
+    assert by_name["overview"]["growth_ratio"] is not None, report
+    assert done.returncode == 0, report

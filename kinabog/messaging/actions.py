@@ -21,7 +21,7 @@ from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import InstitutionProfile, PortalRole
 from kinabog.notifications import actions as notifications
 
-from . import access, queries
+from . import access, queries, tasks
 from .models import AutoReply, CommonInbox, Folder, Message, MessageKind, Subscription, Thread
 
 SUBJECT_MAX = 255
@@ -162,7 +162,7 @@ def start_thread(
     thread.participant_count = count + 1
     thread.is_broadcast = is_broadcast
     audit.record(actor_id=viewer.user_id, action="start_thread", obj=thread, assurance_level=viewer.assurance_level)
-    transaction.on_commit(lambda: after_new_message(message.id))
+    transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
     return thread
 
 
@@ -187,7 +187,7 @@ def reply(viewer: Viewer, thread_id: int, text: str, *, to_sender_only: bool = F
     Subscription.objects.filter(thread=thread, person_id=_me(viewer)).update(
         last_message_at=now, is_read=True, read_at=now
     )
-    transaction.on_commit(lambda: after_new_message(message.id))
+    transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
     return message
 
 
@@ -232,7 +232,7 @@ def _reply_privately(viewer: Viewer, thread: Thread, sender: InstitutionProfile,
             last_message_at=now, is_read=False, deleted_at=None
         )
         Subscription.objects.filter(thread=private, person_id=_me(viewer)).update(last_message_at=now, is_read=True)
-    transaction.on_commit(lambda: notifications.notify_new_message(message.id))
+    transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
     return message
 
 
@@ -535,7 +535,7 @@ def reply_from_common_inbox(viewer: Viewer, common_inbox_id: int, thread_id: int
         last_message_at=now, is_read=False, deleted_at=None
     )
     Subscription.objects.filter(pk=subscription.pk).update(last_message_at=now, is_read=True, read_at=now)
-    transaction.on_commit(lambda: notifications.notify_new_message(message.id))
+    transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
     return message
 
 

@@ -112,16 +112,22 @@ class Subscription(models.Model):
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    profile = models.ForeignKey(InstitutionProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes on profile and common_inbox: the inbox indexes below begin with them,
+    # and every index more is one more write per recipient of a broadcast (docs/performance.md).
+    profile = models.ForeignKey(
+        InstitutionProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     common_inbox = models.ForeignKey(
-        CommonInbox, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+        CommonInbox, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions", db_index=False
     )
     last_message_at = models.DateTimeField()
     is_read = models.BooleanField(default=False)
     read_at = models.DateTimeField(null=True, blank=True)
     marked = models.BooleanField(default=False)
     muted = models.BooleanField(default=False)
-    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    folder = models.ForeignKey(
+        Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)  # in the trash; restorable for 30 days
     left_at = models.DateTimeField(null=True, blank=True)
 
@@ -144,6 +150,8 @@ class Subscription(models.Model):
         indexes = [
             models.Index(fields=["profile", "-last_message_at", "-id"], name="subscription_inbox"),
             models.Index(fields=["common_inbox", "-last_message_at", "-id"], name="subscription_common_inbox"),
+            # Most subscriptions are in no folder: index only those that are.
+            models.Index(fields=["folder"], condition=Q(folder__isnull=False), name="subscription_in_folder"),
         ]
 
 

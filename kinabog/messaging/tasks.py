@@ -24,7 +24,7 @@ def schedule_after_new_message(message_id: int) -> None:
     """
     try:
         after_new_message_task.delay(message_id)
-    except Exception:  # noqa: BLE001 — any broker failure
+    except Exception:  # any broker failure
         logger.warning("message %s: broker unavailable, notifying in-process", message_id, exc_info=True)
         from .actions import after_new_message
 

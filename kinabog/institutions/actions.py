@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from kinabog.audit import actions as audit
-from kinabog.core.errors import StepUpRequired
+from kinabog.core.errors import NotFound, StepUpRequired
 
 from . import queries
-from .access import DEFAULT_PERMISSIONS, ROLE_KEYS, Viewer
-from .models import CommunicationBlock, Permission, Person, PortalRole, RolePermission, SupplementaryData
+from .access import DEFAULT_PERMISSIONS, ROLE_KEYS, Viewer, can_administer_institution
+from .models import CommunicationBlock, Institution, Permission, Person, PortalRole, RolePermission, SupplementaryData
 
 
 @transaction.atomic
@@ -99,5 +99,19 @@ def set_communication_blocks(viewer: Viewer, municipality_id: int, blocked: set[
         action="set_communication_blocks",
         object_type="institutions.municipality",
         object_id=str(scope.id),
+        assurance_level=viewer.assurance_level,
+    )
+
+
+def set_message_read_status(viewer: Viewer, institution_id: int, visible: bool) -> None:
+    """Whether staff at an institution see who has read a message (the institution decides)."""
+    institution = Institution.objects.filter(pk=institution_id).first()
+    if institution is None or not can_administer_institution(viewer, institution.id, institution.municipality_id):
+        raise NotFound
+    Institution.objects.filter(pk=institution.pk).update(show_message_read_status=visible)
+    audit.record(
+        actor_id=viewer.user_id,
+        action="show_message_read_status" if visible else "hide_message_read_status",
+        obj=institution,
         assurance_level=viewer.assurance_level,
     )

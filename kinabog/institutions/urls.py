@@ -12,5 +12,10 @@ urlpatterns = [
     path("grupper/<int:group_id>/", views.group_view, name="group"),
     path("administration/", views.administration_view, name="administration"),
     path("administration/<str:kind>/<int:scope_id>/rettigheder/", views.permissions_view, name="permissions"),
+    path(
+        "administration/institution/<int:institution_id>/laesestatus/",
+        views.message_read_status_view,
+        name="message_read_status",
+    ),
     path("administration/kommune/<int:municipality_id>/kommunikation/", views.communication_view, name="communication"),
 ]

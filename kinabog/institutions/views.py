@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kinabog.accounts.session import current_viewer
 from kinabog.accounts.stepup import sensitive
@@ -107,6 +108,14 @@ def permissions_view(request: HttpRequest, kind: str, scope_id: int) -> HttpResp
         "institutions/permissions.html",
         {"scope": scope, "rows": rows, "permissions": queries.PERMISSION_CHOICES},
     )
+
+
+@login_required
+@require_POST
+def message_read_status_view(request: HttpRequest, institution_id: int) -> HttpResponse:
+    actions.set_message_read_status(current_viewer(request), institution_id, request.POST.get("visible") == "on")
+    messages.success(request, _("The setting is saved."))
+    return redirect("institutions:administration")
 
 
 @login_required

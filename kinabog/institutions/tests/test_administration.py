@@ -126,3 +126,17 @@ def test_thomas_reads_no_child(client):
     html = client.get(reverse("institutions:overview")).content.decode()
     assert "Emil" not in html and "Sofie" not in html
     assert "Havnby Kommune" in client.get(reverse("institutions:administration")).content.decode()
+
+
+def test_institution_admin_switches_off_read_status(client):
+    url = reverse("institutions:message_read_status", args=[katamaranen().id])
+    sign_in(client, "karin")
+    assert client.post(url, {}).status_code == 404
+    assert Institution.objects.get(pk=katamaranen().pk).show_message_read_status
+    client.logout()
+    sign_in(client, "anders")
+    assert client.post(url, {}).status_code == 302
+    assert not Institution.objects.get(pk=katamaranen().pk).show_message_read_status
+    assert client.post(url, {"visible": "on"}).status_code == 302
+    assert Institution.objects.get(pk=katamaranen().pk).show_message_read_status
+    assert AuditEntry.objects.filter(action="hide_message_read_status").exists()

@@ -90,3 +90,8 @@ def messageable_groups(viewer: Viewer, groups: QuerySet[Group]) -> QuerySet[Grou
     if viewer.municipal_admin_of:
         condition |= Q(institution__isnull=True, municipality_id__in=viewer.municipal_admin_of)
     return groups.filter(condition)
+
+
+def can_administer_common_inboxes(viewer: Viewer, institution_id: int) -> bool:
+    """Institution administrators create common inboxes and decide who works in them."""
+    return institution_id in viewer.admin_institution_ids

@@ -481,14 +481,14 @@ def send_auto_replies(message_id: int) -> int:
 
 def _administered_inbox(viewer: Viewer, common_inbox_id: int) -> CommonInbox:
     inbox_row = CommonInbox.objects.filter(pk=common_inbox_id).first()
-    if inbox_row is None or inbox_row.institution_id not in viewer.admin_institution_ids:
+    if inbox_row is None or not access.can_administer_common_inboxes(viewer, inbox_row.institution_id):
         raise NotFound
     return inbox_row
 
 
 def create_common_inbox(viewer: Viewer, institution_id: int, name: str) -> CommonInbox:
     """Institution administrators set up a fællespostkasse, e.g. "Kontoret"."""
-    if institution_id not in viewer.admin_institution_ids:
+    if not access.can_administer_common_inboxes(viewer, institution_id):
         raise NotFound
     name = name.strip()
     if not name or len(name) > 120:

@@ -602,7 +602,8 @@ def auto_reply_view(request: HttpRequest) -> HttpResponse:
 def common_inbox_admin_view(request: HttpRequest) -> HttpResponse:
     """Institution administrators create common inboxes and decide who works in them."""
     viewer = current_viewer(request)
-    if not viewer.admin_institution_ids:
+    administration = queries.common_inbox_administration(viewer)
+    if not administration:
         raise NotFound
     error = ""
     status = 200
@@ -628,5 +629,5 @@ def common_inbox_admin_view(request: HttpRequest) -> HttpResponse:
             error, status = invalid.message, 400
         else:
             return redirect("messaging:common_inbox_admin")
-    context = {"administration": queries.common_inbox_administration(viewer), "error": error}
+    context = {"administration": administration, "error": error}
     return render(request, "messaging/common_inbox_admin.html", context, status=status)

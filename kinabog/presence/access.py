@@ -85,3 +85,8 @@ def uses_presence(viewer: Viewer) -> bool:
     if viewer.portal_role == "employee":
         return any(can_see_overviews(viewer, i) or i in viewer.admin_institution_ids for i in institution_ids)
     return False
+
+
+def can_manage_kiosks(viewer: Viewer, institution_id: int) -> bool:
+    """Institution administrators pair, list and revoke the institution's kiosk screens."""
+    return institution_id in viewer.admin_institution_ids

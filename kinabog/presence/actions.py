@@ -357,7 +357,7 @@ def _hash(value: str) -> str:
 @transaction.atomic
 def create_kiosk(viewer: Viewer, institution_id: int, name: str, group_ids: list[int]) -> tuple[KioskDevice, str]:
     """An administrator creates a screen and gets a one-time pairing code (valid 15 minutes)."""
-    if institution_id not in viewer.admin_institution_ids:
+    if not access.can_manage_kiosks(viewer, institution_id):
         raise NotFound
     name = name.strip()
     if not name:
@@ -400,7 +400,7 @@ def kiosk_device(token: str) -> KioskDevice | None:
 
 def revoke_kiosk(viewer: Viewer, device_id: int) -> None:
     device = KioskDevice.objects.filter(pk=device_id).first()
-    if device is None or device.institution_id not in viewer.admin_institution_ids:
+    if device is None or not access.can_manage_kiosks(viewer, device.institution_id):
         raise NotFound
     KioskDevice.objects.filter(pk=device.pk).update(revoked_at=timezone.now(), token_hash="")
 

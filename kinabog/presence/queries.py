@@ -303,7 +303,7 @@ def kiosk_device_by_token(token_hash: str) -> KioskDevice | None:
 
 
 def kiosk_devices(viewer: Viewer, institution_id: int) -> list[KioskDevice]:
-    if institution_id not in viewer.admin_institution_ids:
+    if not access.can_manage_kiosks(viewer, institution_id):
         raise NotFound
     return list(KioskDevice.objects.filter(institution_id=institution_id).order_by("-created_at"))
 
@@ -374,7 +374,7 @@ def configurable_institution(viewer: Viewer, institution_id: int) -> Institution
 
 def kiosk_institution(viewer: Viewer, institution_id: int) -> Institution:
     """An institution whose screens the viewer manages (its administrators)."""
-    if institution_id not in viewer.admin_institution_ids:
+    if not access.can_manage_kiosks(viewer, institution_id):
         raise NotFound
     institution = Institution.objects.filter(pk=institution_id, kind__in=access.PRESENCE_KINDS).first()
     if institution is None:

@@ -25,17 +25,20 @@ def feed(viewer: Viewer, host: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Kinabog")
     stamp = timezone.now()
-    for event in queries.events_between(viewer, start, end):
+    # A series is written as one VEVENT per occurrence: every calendar shows exceptions the same way then.
+    for occurrence in queries.occurrences_between(viewer, start, end):
+        event = occurrence.event
         item = IcalEvent()
-        item.add("uid", f"event-{event.id}@{host}")
+        suffix = f"-{occurrence.occurrence_date:%Y%m%d}" if occurrence.is_repeating else ""
+        item.add("uid", f"event-{event.id}{suffix}@{host}")
         item.add("dtstamp", stamp)
         item.add("summary", event.title)
         if event.all_day:
-            item.add("dtstart", timezone.localtime(event.starts_at).date())
-            item.add("dtend", timezone.localtime(event.ends_at).date() + timedelta(days=1))
+            item.add("dtstart", timezone.localtime(occurrence.starts_at).date())
+            item.add("dtend", timezone.localtime(occurrence.ends_at).date() + timedelta(days=1))
         else:
-            item.add("dtstart", event.starts_at)
-            item.add("dtend", event.ends_at)
+            item.add("dtstart", occurrence.starts_at)
+            item.add("dtend", occurrence.ends_at)
         if event.place:
             item.add("location", event.place)
         if event.description:

@@ -25,6 +25,37 @@ class EventType(models.TextChoices):
     SCHOOL_HOME_MEETING = "schoolHomeMeeting", _("Parent-teacher conference")
 
 
+class Repeat(models.TextChoices):
+    """Aula's repeatTypeEnum values."""
+
+    NEVER = "never", _("Does not repeat")
+    DAILY = "daily", _("Every day")
+    WEEKLY = "weekly", _("Every week")
+    MONTHLY = "monthly", _("Every month")
+
+
+class ResourceKind(models.TextChoices):
+    ROOM = "room", _("Room")
+    EQUIPMENT = "equipment", _("Equipment")
+
+
+class Resource(TimestampedModel):
+    """A room or a piece of equipment of an institution, booked together with events."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=ResourceKind.choices, default=ResourceKind.ROOM)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "name"], name="resource_name_per_institution")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Event(TimestampedModel):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
     creator = models.ForeignKey(InstitutionProfile, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -42,15 +73,62 @@ class Event(TimestampedModel):
     break_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     meetings_between_breaks = models.PositiveSmallIntegerField(null=True, blank=True)
     booking_deadline = models.DateTimeField(null=True, blank=True)
+    # Repetition: starts_at/ends_at are the first occurrence; the series ends on repeat_until (inclusive).
+    # Weekly series repeat on the weekdays of repeat_weekdays (bit 0 = Monday … bit 6 = Sunday; 0 means the
+    # first occurrence's weekday); monthly series on the first occurrence's day of the month.
+    repeat = models.CharField(max_length=10, choices=Repeat.choices, default=Repeat.NEVER)
+    repeat_interval = models.PositiveSmallIntegerField(default=1)
+    repeat_weekdays = models.PositiveSmallIntegerField(default=0)
+    repeat_until = models.DateField(null=True, blank=True)
+    # Minutes before the start at which invitees are reminded; null: no reminder.
+    reminder_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resources = models.ManyToManyField(Resource, related_name="+", blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(repeat="never") | Q(repeat_until__isnull=False), name="event_repeat_has_end"
+            ),
+            models.CheckConstraint(condition=Q(repeat_interval__gte=1), name="event_repeat_interval_positive"),
         ]
         indexes = [models.Index(fields=["institution", "starts_at"], name="event_institution_start")]
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventException(models.Model):
+    """One occurrence of a repeating event that is cancelled or moved (Aula: an exception event)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="exceptions")
+    occurrence_date = models.DateField()  # the local date the occurrence would have had
+    cancelled = models.BooleanField(default=False)
+    starts_at = models.DateTimeField(null=True, blank=True)  # moved occurrence; null: as in the series
+    ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "occurrence_date"], name="event_exception_once_per_date"),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__isnull=False, ends_at__gte=F("starts_at")),
+                name="event_exception_times",
+            ),
+        ]
+
+
+class ReminderSent(models.Model):
+    """A reminder written for one occurrence of an event; the unique constraint makes sending idempotent."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    occurrence_starts_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "occurrence_starts_at"], name="reminder_once_per_occurrence")
+        ]
 
 
 class Response(models.TextChoices):

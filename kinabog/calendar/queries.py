@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, Refused
@@ -13,8 +13,9 @@ from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import Group, Membership, Person, PortalRole, ProfileRole
 
-from . import access
-from .models import Booking, Event, EventType, FeedToken, Invitation, Response, TimeSlot
+from . import access, recurrence
+from .models import Booking, Event, EventType, FeedToken, Invitation, Repeat, Response, TimeSlot
+from .recurrence import Occurrence
 
 # The types staff choose for a plain event; samtaler have their own page.
 EVENT_TYPE_CHOICES = [
@@ -36,15 +37,41 @@ def visible_events(viewer: Viewer) -> QuerySet[Event]:
     return Event.objects.filter(id__in=ids)
 
 
+def overlapping(start: datetime, end: datetime) -> Q:
+    """Events (single or series) that may have an occurrence overlapping [start, end).
+
+    A series counts from its first start to its last date; moved exceptions are kept within the series'
+    span by the actions, so this never misses one.
+    """
+    single = Q(repeat=Repeat.NEVER, ends_at__gte=start)
+    series = ~Q(repeat=Repeat.NEVER) & Q(repeat_until__gte=timezone.localtime(start).date() - timedelta(days=1))
+    return Q(starts_at__lt=end) & (single | series)
+
+
 def events_between(viewer: Viewer, start: datetime, end: datetime) -> list[Event]:
-    """Events overlapping [start, end), with groups and institution loaded (three queries)."""
+    """Events with an occurrence overlapping [start, end), with groups, institution and exceptions loaded.
+
+    Four queries however many events, groups or exceptions.
+    """
     return list(
         visible_events(viewer)
-        .filter(starts_at__lt=end, ends_at__gte=start)
+        .filter(overlapping(start, end))
         .select_related("institution", "creator__person")
-        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")), "exceptions")
         .order_by("starts_at", "id")
     )
+
+
+def expand(events: list[Event], start: datetime, end: datetime) -> list[Occurrence]:
+    """The occurrences of already-loaded events (exceptions prefetched) in [start, end), by start."""
+    result = [o for event in events for o in recurrence.occurrences(event, start, end, event.exceptions.all())]
+    result.sort(key=lambda o: (o.starts_at, o.event.id))
+    return result
+
+
+def occurrences_between(viewer: Viewer, start: datetime, end: datetime) -> list[Occurrence]:
+    """Every occurrence the viewer sees in [start, end): single events once, series once per repetition."""
+    return expand(events_between(viewer, start, end), start, end)
 
 
 def get_event(viewer: Viewer, event_id: int) -> Event:
@@ -92,14 +119,14 @@ def _child_names(viewer: Viewer) -> dict[int, str]:
 @dataclass(frozen=True)
 class Day:
     date: date
-    events: list[Event]
+    events: list[Occurrence]
     bookings: list[BookingView]
 
 
 def week(viewer: Viewer, monday: date) -> list[Day]:
     """The seven days from Monday: the viewer's events and their children's bookings."""
     start, end = window(monday, monday + timedelta(days=6))
-    events = events_between(viewer, start, end)
+    events = occurrences_between(viewer, start, end)
     bookings = my_bookings(viewer, start, end)
     days = []
     for offset in range(7):

@@ -160,6 +160,8 @@ class TimeSlot(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
+    # Staff may block a slot (Aula's blockTimeSlot): it is not offered to families.
+    blocked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["starts_at"]

@@ -422,6 +422,9 @@ class MessageHit:
     subscription: Subscription | None  # the viewer's own place in the thread (read, marked, muted)
 
 
+SEARCH_COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class MessageSearchPage:
     hits: list[MessageHit]
@@ -464,9 +467,6 @@ def search_messages(
         messages = messages.filter(sent_at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
     if date_to is not None:
         messages = messages.filter(sent_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone))
-    total = messages.count()
-    if total == 0 or offset >= total:
-        return MessageSearchPage([], total)
     newest_first: list[Any] = ["-sent_at", "-id"]
     if words and connection.vendor == "postgresql":
         # Sorted by an expression no index provides, the matches are gathered through the GIN indexes and
@@ -478,6 +478,16 @@ def search_messages(
             offset : offset + limit
         ]
     )
+    if len(rows) < limit and (rows or offset == 0):
+        total = offset + len(rows)  # the last page: the count is known without counting
+    else:
+        # Counting every match of a common word costs as much as the page itself; beyond SEARCH_COUNT_CAP
+        # nobody pages, so the count stops there (the total says "at least" then).
+        total = messages[:SEARCH_COUNT_CAP].count()
+        if rows:
+            total = max(total, offset + len(rows))
+    if not rows:
+        return MessageSearchPage([], total)
     own = {
         s.thread_id: s
         for s in Subscription.objects.filter(

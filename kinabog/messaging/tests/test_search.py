@@ -118,3 +118,15 @@ def test_danish_stemming_on_postgresql():
     assert subjects(queries.search_messages(karin, "skoven")) == ["Fredag"]
     assert subjects(queries.search_messages(karin, "madpakker")) == ["Madpakke"]
     assert queries.search_messages(karin, "og").total == 0  # a stop word alone finds nothing
+
+
+def test_totals_are_exact_on_the_last_page_and_capped_beyond(monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(7):
+        write("mette", "karin", f"Tur {i}", "Vi går i skoven")
+    karin = viewer("karin")
+    assert queries.search_messages(karin, "skoven", limit=10).total == 7  # not full: known without counting
+    assert queries.search_messages(karin, "skoven", limit=3).total == 7  # full page: counted
+    assert queries.search_messages(karin, "skoven", limit=3, offset=6).total == 7
+    assert queries.search_messages(karin, "skoven", limit=3, offset=9).total == 7
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 5)
+    assert queries.search_messages(karin, "skoven", limit=3).total == 5  # counting stops at the cap

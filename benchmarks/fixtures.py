@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
@@ -629,3 +629,83 @@ def check_in_institution_of(login: str) -> int:
         for child_id in children
     ]
     return len(PresenceDay.objects.bulk_create(days, ignore_conflicts=True))
+
+
+# --- Posts and events for the overview pages ----------------------------------------------------------------
+
+FEED_MARKER = "Ugebrev"
+PER_GROUP = 3
+
+
+def ensure_posts_and_events() -> int:
+    """Three posts and three events of this week in every main group of both municipalities, once.
+
+    The overview feed and the calendar then read real rows at both scales: the Esbjerg-scale database
+    holds about a thousand times the demo's, so a query that grows with the data shows in the figures.
+    """
+    from kinabog.calendar.models import Event
+    from kinabog.posts.models import Post, PostGroup
+
+    if Post.objects.filter(title__startswith=FEED_MARKER).exists():
+        return 0
+    main_groups = Group.objects.filter(kind=GroupKind.MAIN, institution__isnull=False)
+    groups = list(main_groups.values_list("id", "institution_id"))
+    now = timezone.now()
+    monday = timezone.localdate(now) - timedelta(days=timezone.localdate(now).weekday())
+    zone = timezone.get_current_timezone()
+    with transaction.atomic():
+        posts = Post.objects.bulk_create(
+            [
+                Post(
+                    institution_id=institution_id,
+                    title=f"{FEED_MARKER} {n + 1}",
+                    content="<p>Husk madpakke og regntøj. Vi går i skoven om tirsdagen.</p>",
+                    for_guardians=True,
+                    for_employees=True,
+                    published_at=now - timedelta(days=n, minutes=group_id % 600),
+                )
+                for group_id, institution_id in groups
+                for n in range(PER_GROUP)
+            ],
+            batch_size=5000,
+        )
+        PostGroup.objects.bulk_create(
+            [
+                PostGroup(post_id=post.id, group_id=group_id)
+                for (group_id, _), chunk in zip(groups, _chunks(posts, PER_GROUP), strict=True)
+                for post in chunk
+            ],
+            batch_size=5000,
+        )
+        events = Event.objects.bulk_create(
+            [
+                Event(
+                    institution_id=institution_id,
+                    title=f"Tur {n + 1}",
+                    place="Skoven",
+                    starts_at=datetime.combine(monday + timedelta(days=n), time(9), zone),
+                    ends_at=datetime.combine(monday + timedelta(days=n), time(12), zone),
+                )
+                for group_id, institution_id in groups
+                for n in range(PER_GROUP)
+            ],
+            batch_size=5000,
+        )
+        through = Event.groups.through
+        through.objects.bulk_create(
+            [
+                through(event_id=event.id, group_id=group_id)
+                for (group_id, _), chunk in zip(groups, _chunks(events, PER_GROUP), strict=True)
+                for event in chunk
+            ],
+            batch_size=5000,
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in (Post._meta.db_table, PostGroup._meta.db_table, Event._meta.db_table, through._meta.db_table):
+                cursor.execute(f'ANALYZE "{table}"')
+    return len(posts) + len(events)
+
+
+def _chunks(rows: list, size: int) -> list[list]:  # type: ignore[type-arg]
+    return [rows[i : i + size] for i in range(0, len(rows), size)]

@@ -295,7 +295,8 @@ class Page:
 
 
 async def overview(run: Run) -> dict[str, Any]:
-    """A guardian's overview and a staff member's day view, at Esbjerg's scale and at the demo's."""
+    """A guardian's overview (with its feed of posts), a staff member's day view, and both people's calendar
+    week, at Esbjerg's scale and at the demo's; every main group has posts and events at both scales."""
     options = run.options
     people = fixtures.overview_people()
     pages = [Page("guardian_overview", "guardian", lambda _login: "/")]
@@ -306,6 +307,10 @@ async def overview(run: Run) -> dict[str, Any]:
         pages.append(Page("staff_day", "employee", staff_day))
         for login in (people.scale_staff, people.demo_staff):
             fixtures.check_in_institution_of(login)
+    if fixtures.url_or_none("calendar:week") is not None:
+        fixtures.ensure_posts_and_events()
+        pages.append(Page("guardian_calendar", "guardian", lambda _login: fixtures.url_or_none("calendar:week") or "/"))
+        pages.append(Page("staff_calendar", "employee", lambda _login: fixtures.url_or_none("calendar:week") or "/"))
     parts = [(page, scale) for page in pages for scale in ("esbjerg", "demo")]
     per_part = options.duration / len(parts)
     figures: dict[str, dict[str, Any]] = {}

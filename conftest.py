@@ -28,6 +28,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _viewer_built_per_request():  # type: ignore[no-untyped-def]
+    """Tests count queries per page: the Viewer is built on every request unless a test turns the cache on
+    (kinabog/institutions/tests/test_viewer_cache.py does, and the benchmark smoke run uses it)."""
+    from django.conf import settings
+
+    settings.VIEWER_CACHE_SECONDS = 0
+    yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():

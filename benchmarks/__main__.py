@@ -112,7 +112,8 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
     say(fixtures.build(options.smoke))
     say(f"database ready in {time.monotonic() - started:.1f} s")
     broker = stack.DEFAULT_BROKER if not (options.smoke or args.no_celery) and stack.broker_reachable() else ""
-    the_stack = stack.Stack(target, options.workers, broker)
+    cache = stack.DEFAULT_CACHE if not options.smoke and stack.redis_reachable() else ""
+    the_stack = stack.Stack(target, options.workers, broker, cache)
     machine = {
         "commit": commit(),
         "cores": os.cpu_count(),
@@ -120,6 +121,7 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
         "database": target.vendor,
         "workers": options.workers,
         "celery": bool(broker),
+        "cache": "redis" if cache else "local memory",
         "smoke": options.smoke,
     }
     failed = 0

@@ -30,6 +30,8 @@ BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
+# The production cache (sessions, cached Viewers) on the machine's Redis, a database number of its own.
+DEFAULT_CACHE = "redis://127.0.0.1:6379/7"
 FULL_DATABASE = "kinabog_bench"
 SMOKE_DATABASE = "kinabog_bench_smoke"
 
@@ -124,6 +126,15 @@ def use_target(target: Target) -> None:
     django.setup()
 
 
+def redis_reachable(url: str = DEFAULT_CACHE) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or HOST, parts.port or 6379), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 def broker_reachable(url: str = DEFAULT_BROKER) -> bool:
     parts = urlsplit(url)
     try:
@@ -189,6 +200,7 @@ class Stack:
     target: Target
     workers: int
     broker: str = ""  # empty: tasks run in the web process (eager)
+    cache: str = ""  # a Redis URL shared by the workers; empty: each worker's own memory
     log_dir: Path = field(default_factory=lambda: REPO / "var" / "bench-logs")  # set from the target in start()
     port: int = 0
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -210,6 +222,9 @@ class Stack:
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         if self.broker:
             env["CELERY_BROKER_URL"] = self.broker
+        env.pop("REDIS_URL", None)
+        if self.cache:
+            env["REDIS_URL"] = self.cache
         return env
 
     @property

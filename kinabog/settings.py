@@ -131,7 +131,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With a cache the workers share (Redis), sessions are read from it and written through to the database
+# (decision 0008): no session query on most requests. Sessions must then be ended through the session
+# store, never by deleting rows. A cache in each worker's own memory would serve stale sessions: database.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
+# How long a built Viewer is kept in the cache, keyed by the access version (decision 0008); 0 turns it off.
+VIEWER_CACHE_SECONDS = int(os.environ.get("VIEWER_CACHE_SECONDS", 300))
 SESSION_COOKIE_AGE = 60 * 60 * 12  # hard cap; the idle limit below ends most sessions sooner
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 60 * 60))
 SESSION_COOKIE_HTTPONLY = True

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from kinabog.institutions.access import ANONYMOUS, Viewer
-from kinabog.institutions.queries import build_viewer
+from kinabog.institutions.queries import cached_viewer
 
 PORTAL_ROLE_KEY = "kinabog_portal_role"
 ASSURANCE_KEY = "kinabog_assurance_level"
@@ -69,7 +69,7 @@ def current_viewer(request: HttpRequest) -> Viewer:
     if not request.user.is_authenticated:
         viewer = ANONYMOUS
     else:
-        viewer = build_viewer(request.user.pk, request.session.get(PORTAL_ROLE_KEY), assurance_level(request))
+        viewer = cached_viewer(request.user.pk, request.session.get(PORTAL_ROLE_KEY), assurance_level(request))
         if viewer.portal_role and request.session.get(PORTAL_ROLE_KEY) != viewer.portal_role:
             request.session[PORTAL_ROLE_KEY] = viewer.portal_role
     request._kinabog_viewer = viewer  # type: ignore[attr-defined]

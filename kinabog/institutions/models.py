@@ -355,3 +355,17 @@ class SupplementaryData(TimestampedModel):
     doctor = models.CharField(_("doctor"), max_length=160, blank=True)
     languages = models.CharField(_("languages spoken at home"), max_length=160, blank=True)
     notes = models.TextField(_("other information"), blank=True)
+
+
+class AccessVersion(models.Model):
+    """One row whose token changes whenever data a Viewer is built from changes (decision 0008).
+
+    Database triggers (migration 0004) replace the token on every write to people's logins, profiles,
+    institutions, municipalities, memberships, relations, group compositions, municipal administrators and
+    permissions — also bulk and raw-SQL writes — inside the writing transaction. A cached Viewer is keyed
+    by the token, so it is never used after such a change has committed, and a rolled-back change cannot
+    leave a token behind that a later change could repeat (tokens are random).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=40)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,7 @@ from . import access
 from .access import ANONYMOUS, ChildAccess, ChildFacts, ChildLink, ProfileInfo, Viewer
 from .models import (
     PORTAL_ROLE_OF,
+    AccessVersion,
     CommunicationBlock,
     Group,
     GroupKind,
@@ -50,6 +53,27 @@ def _ordered_roles(profile_roles: set[str], is_municipal_admin: bool) -> tuple[s
     if is_municipal_admin:
         portal.add(PortalRole.EMPLOYEE)
     return tuple(str(role) for role in ROLE_ORDER if role in portal)
+
+
+def cached_viewer(user_id: int | None, portal_role: str | None, assurance_level: int) -> Viewer:
+    """build_viewer, kept in the cache under the access version's token (decision 0008): one query.
+
+    The token changes in the same transaction as any write a Viewer depends on (database triggers), so
+    a cached Viewer is used only while the data it was built from is unchanged. Without the token's row
+    (a database without the triggers) or with VIEWER_CACHE_SECONDS = 0, every call builds anew.
+    """
+    seconds = settings.VIEWER_CACHE_SECONDS
+    if user_id is None or seconds <= 0:
+        return build_viewer(user_id, portal_role, assurance_level)
+    token = AccessVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if not token:
+        return build_viewer(user_id, portal_role, assurance_level)
+    key = f"kinabog:viewer:{token}:{user_id}:{portal_role or ''}:{assurance_level}"
+    viewer = cache.get(key)
+    if not isinstance(viewer, Viewer):
+        viewer = build_viewer(user_id, portal_role, assurance_level)
+        cache.set(key, viewer, seconds)
+    return viewer
 
 
 def build_viewer(user_id: int | None, portal_role: str | None, assurance_level: int) -> Viewer:

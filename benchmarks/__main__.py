@@ -113,7 +113,7 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
     say(f"database ready in {time.monotonic() - started:.1f} s")
     broker = stack.DEFAULT_BROKER if not (options.smoke or args.no_celery) and stack.broker_reachable() else ""
     cache = stack.DEFAULT_CACHE if not options.smoke and stack.redis_reachable() else ""
-    the_stack = stack.Stack(target, options.workers, broker, cache)
+    the_stack = stack.Stack(target, options.workers, broker, cache, viewer_cache=not options.smoke)
     machine = {
         "commit": commit(),
         "cores": os.cpu_count(),
@@ -122,6 +122,7 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
         "workers": options.workers,
         "celery": bool(broker),
         "cache": "redis" if cache else "local memory",
+        "viewer_cache": not options.smoke,
         "smoke": options.smoke,
     }
     failed = 0

@@ -236,6 +236,11 @@ class Stats:
         counts = [s.queries for s in self.samples if s.queries is not None and (name is None or s.name == name)]
         return sum(counts) / len(counts) if counts else None
 
+    def fewest_queries(self, name: str | None = None) -> int | None:
+        """The steady state of a page: its requests after the first ones that built a cached Viewer."""
+        counts = [s.queries for s in self.samples if s.queries is not None and (name is None or s.name == name)]
+        return min(counts) if counts else None
+
     def count(self, name: str) -> int:
         return sum(1 for s in self.samples if s.name == name and s.ok)
 

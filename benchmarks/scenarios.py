@@ -337,6 +337,7 @@ async def overview(run: Run) -> dict[str, Any]:
             "p50_ms": round(stats.p(50), 1),
             "p95_ms": round(stats.p(95), 1),
             "queries_per_request": rounded(stats.queries_per_request()),
+            "fewest_queries": stats.fewest_queries(),
             "requests": stats.requests,
             "errors": stats.errors,
         }
@@ -346,7 +347,8 @@ async def overview(run: Run) -> dict[str, Any]:
         else:
             measured.extend(s for s in stats.samples if not s.ok)
     growth = {name: ratio(s["esbjerg"]["p95_ms"], s["demo"]["p95_ms"]) for name, s in figures.items()}
-    equal = all(s["esbjerg"]["queries_per_request"] == s["demo"]["queries_per_request"] for s in figures.values())
+    # The steady state is compared: a worker's first request for a person also builds the cached Viewer.
+    equal = all(s["esbjerg"]["fewest_queries"] == s["demo"]["fewest_queries"] for s in figures.values())
     stats = Stats(measured, max(window, 1e-6))
     return result(
         "overview",

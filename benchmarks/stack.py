@@ -201,6 +201,7 @@ class Stack:
     workers: int
     broker: str = ""  # empty: tasks run in the web process (eager)
     cache: str = ""  # a Redis URL shared by the workers; empty: each worker's own memory
+    viewer_cache: bool = True  # off in smoke runs: a second of load is mostly first requests
     log_dir: Path = field(default_factory=lambda: REPO / "var" / "bench-logs")  # set from the target in start()
     port: int = 0
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -225,6 +226,7 @@ class Stack:
         env.pop("REDIS_URL", None)
         if self.cache:
             env["REDIS_URL"] = self.cache
+        env["VIEWER_CACHE_SECONDS"] = "300" if self.viewer_cache else "0"
         return env
 
     @property

@@ -39,4 +39,6 @@ def test_every_scenario_runs_in_smoke_mode() -> None:
     assert by_name["broadcast"]["broadcast_visible_s"] is not None, report
     assert by_name["broadcast"]["raw_insert_s"] is not None, report
     assert by_name["overview"]["growth_ratio"] is not None, report
+    # Feed, day view and calendar cost the same queries in the larger municipality as in Havnby.
+    assert by_name["overview"]["detail"]["queries_equal_at_both_scales"], by_name["overview"]["detail"]
     assert done.returncode == 0, report

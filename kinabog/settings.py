@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kinabog.posts",
     "kinabog.presence",
     "kinabog.calendar",
+    "kinabog.consents",
     "kinabog.aula_api",
     "kinabog.demo",
 ]
@@ -159,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kinabog.presence.tasks.send_due_webhook_deliveries",
         "schedule": 60.0,
     },
+    # Calendar reminders whose time has come (also `manage.py send_calendar_reminders` from cron).
+    "calendar-reminders": {
+        "task": "kinabog.calendar.tasks.send_calendar_reminders",
+        "schedule": 300.0,
+    },
 }
 
 # --- Passwords and login ---------------------------------------------------------------------
@@ -257,8 +263,14 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Kalender --------------------------------------------------------------------------------
+# The most people one event may invite: group members and individually chosen people together (Aula: 2000).
+KINABOG_CALENDAR_MAX_INVITEES = int(os.environ.get("KINABOG_CALENDAR_MAX_INVITEES", 2000))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kinabog@localhost")
+# Where people reach Kinabog: links in e-mails start with it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

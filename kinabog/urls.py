@@ -11,6 +11,7 @@ urlpatterns = [
     path("notifikationer/", include("kinabog.notifications.urls")),
     path("komme-gaa/", include("kinabog.presence.urls")),
     path("kalender/", include("kinabog.calendar.urls")),
+    path("samtykker/", include("kinabog.consents.urls")),
     path("api/ping", ping, name="ping"),
     path("api/", include("kinabog.aula_api.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),

@@ -6,18 +6,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinabog.audit import actions as audit
 from kinabog.core.errors import InvalidInput, NotFound, Refused
+from kinabog.core.files import delete_stored
 from kinabog.core.html import sanitise
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import Group, Membership
 
-from . import access, queries
-from .models import Booking, Event, EventType, FeedToken, Invitation, Response, TimeSlot
+from . import access, invitee_queries, notify, occurrence_actions, queries, recurrence, resource_actions, tasks
+from .models import Booking, Event, EventAttachment, EventType, FeedToken, Invitation, Repeat, Response, TimeSlot
 
 TITLE_MAX = 200
 MAX_SLOTS = 200
@@ -35,16 +37,25 @@ class EventInput:
     group_ids: tuple[int, ...] = ()
     invitee_profile_ids: tuple[int, ...] = ()
     response_required: bool = False
+    resource_ids: tuple[int, ...] = ()  # rooms and equipment of the event's institution
+    # Repetition (Aula's repeatTypeEnum): weekdays 0 = Monday … 6 = Sunday; a series needs its last date.
+    repeat: str = Repeat.NEVER
+    repeat_interval: int = 1
+    repeat_weekdays: tuple[int, ...] = ()
+    repeat_until: date | None = None
+    # Påmind: minutes before each time starts at which invitees are reminded; None: no reminder.
+    reminder_minutes: int | None = None
 
 
 def _creator_profile_id(viewer: Viewer, institution_id: int) -> int:
     return next(p.id for p in viewer.profiles if p.institution_id == institution_id)
 
 
-def _groups_for(viewer: Viewer, group_ids: tuple[int, ...]) -> list[Group]:
+def _groups_for(viewer: Viewer, group_ids: tuple[int, ...], event: Event | None = None) -> list[Group]:
+    """The chosen groups, checked: the viewer's own groups, and (editing) the groups the event already has."""
     if not group_ids:
         raise InvalidInput(_("Choose a group."), field="group")
-    groups = [g for g in queries.my_groups_for_events(viewer) if g.id in set(group_ids)]
+    groups = [g for g in queries.event_group_choices(viewer, event) if g.id in set(group_ids)]
     if len(groups) != len(set(group_ids)):
         raise InvalidInput(_("You cannot create events for one of the chosen groups."), field="group")
     if len({g.institution_id for g in groups}) != 1:
@@ -61,43 +72,150 @@ def _check_times(data: EventInput) -> None:
         raise InvalidInput(_("The event cannot end before it starts."), field="ends_at")
 
 
-@transaction.atomic
-def create_event(viewer: Viewer, data: EventInput) -> Event:
-    """Create an event for groups; their members (and named profiles) are invited when an answer is wanted."""
-    _check_times(data)
-    if data.type not in EventType.values:
+def _audience(viewer: Viewer, data: EventInput, event: Event | None = None) -> tuple[list[Group], int, set[int]]:
+    """The chosen groups, the institution of the event and the individually invited profiles, checked."""
+    groups = _groups_for(viewer, data.group_ids, event) if data.group_ids else []
+    individuals = set(data.invitee_profile_ids)
+    institutions_of = invitee_queries.invitable_institutions(viewer, individuals)
+    if set(institutions_of) != individuals:
+        raise InvalidInput(_("You cannot invite one of the chosen people."), field="invitees")
+    institutions = {g.institution_id for g in groups} | set(institutions_of.values())
+    if event is not None:
+        institutions.add(event.institution_id)
+    if not groups and not individuals:
+        raise InvalidInput(_("Choose a group or people to invite."), field="group")
+    if len(institutions) != 1 or None in institutions:
+        raise InvalidInput(_("Choose groups and people of one institution."), field="group")
+    [institution_id] = institutions
+    assert institution_id is not None
+    return groups, institution_id, individuals
+
+
+def _apply(event: Event, data: EventInput, types: list[str]) -> None:
+    """Copy the input onto the event and check its repetition (the first time may move to the series' first
+    date)."""
+    if data.type not in types:
         raise InvalidInput(_("Choose a type."), field="type")
-    groups = _groups_for(viewer, data.group_ids)
-    institution_id = groups[0].institution_id
-    assert institution_id is not None  # groups come from institutions where events are handled
-    if not access.can_create_events(viewer, institution_id):
-        raise Refused(_("You may not create events."))
+    if any(not 0 <= day <= 6 for day in data.repeat_weekdays):
+        raise InvalidInput(_("Choose at least one weekday."), field="repeat_weekdays")
     starts_at, ends_at = data.starts_at, data.ends_at
     if data.all_day:
         starts_at, ends_at = queries.window(timezone.localtime(starts_at).date(), timezone.localtime(ends_at).date())
         ends_at -= timedelta(seconds=1)
-    event = Event.objects.create(
-        institution_id=institution_id,
-        creator_id=_creator_profile_id(viewer, institution_id),
-        type=data.type,
-        title=data.title.strip(),
-        description=sanitise(data.description),
-        place=data.place.strip()[:200],
-        starts_at=starts_at,
-        ends_at=ends_at,
-        all_day=data.all_day,
-        response_required=data.response_required,
-    )
+    event.type = data.type
+    event.title = data.title.strip()
+    event.description = sanitise(data.description)
+    event.place = data.place.strip()[:200]
+    event.starts_at, event.ends_at = starts_at, ends_at
+    event.all_day = data.all_day
+    event.response_required = data.response_required
+    event.repeat = data.repeat
+    event.repeat_interval = data.repeat_interval
+    event.repeat_weekdays = recurrence.weekday_mask(data.repeat_weekdays)
+    event.repeat_until = data.repeat_until
+    if data.reminder_minutes is not None and data.reminder_minutes not in queries.REMINDER_MINUTES:
+        raise InvalidInput(_("Choose when to remind."), field="reminder_minutes")
+    event.reminder_minutes = data.reminder_minutes
+    recurrence.check_series(event)
+
+
+def max_invitees() -> int:
+    return int(getattr(settings, "KINABOG_CALENDAR_MAX_INVITEES", 2000))
+
+
+def _invitees(groups: list[Group], individuals: set[int], response_required: bool, creator_id: int | None) -> set[int]:
+    """Whom the event invites: the groups' members when an answer is wanted, and the individually chosen.
+
+    Everyone the event reaches counts towards the limit (KINABOG_CALENDAR_MAX_INVITEES), asked to answer or
+    not; over the limit nothing is written.
+    """
+    members = invitee_queries.group_member_ids(g.id for g in groups)
+    reached = (members | individuals) - {creator_id}
+    limit = max_invitees()
+    if len(reached) > limit:
+        raise InvalidInput(
+            _("An event can invite at most %(limit)s people. The chosen groups and people are %(count)s.")
+            % {"limit": limit, "count": len(reached)},
+            field="group",
+        )
+    return (reached if response_required else individuals) - {creator_id}
+
+
+def _sync_invitations(event: Event, wanted: set[int]) -> set[int]:
+    """Invite those wanted and not yet invited; drop those no longer wanted. Answers of those still invited
+    are kept. Returns the newly invited profile ids."""
+    existing = set(Invitation.objects.filter(event=event).values_list("profile_id", flat=True))
+    if existing - wanted:
+        Invitation.objects.filter(event=event, profile_id__in=list(existing - wanted)).delete()
+    new = wanted - existing
+    if new:
+        Invitation.objects.bulk_create([Invitation(event=event, profile_id=p) for p in new], ignore_conflicts=True)
+    return new
+
+
+@transaction.atomic
+def create_event(viewer: Viewer, data: EventInput) -> Event:
+    """Create an event or a series for groups and individually invited people.
+
+    The groups' members are invited when an answer is wanted; individually chosen people always are, so
+    the event reaches them.
+    """
+    _check_times(data)
+    groups, institution_id, individuals = _audience(viewer, data)
+    if not access.can_create_events(viewer, institution_id):
+        raise Refused(_("You may not create events."))
+    event = Event(institution_id=institution_id, creator_id=_creator_profile_id(viewer, institution_id))
+    _apply(event, data, EventType.values)
+    invitees = _invitees(groups, individuals, data.response_required, event.creator_id)
+    event.save()
     event.groups.set(groups)
-    if data.response_required:
-        invite(viewer, event, data.invitee_profile_ids, with_groups=True)
+    if data.resource_ids:
+        resource_actions.book_resources(viewer, event, data.resource_ids)
+    _sync_invitations(event, invitees)
     audit.record(actor_id=viewer.user_id, action="create_event", obj=event, assurance_level=viewer.assurance_level)
+    transaction.on_commit(lambda: tasks.schedule_notification("invited", event.id))
     return event
+
+
+@transaction.atomic
+def update_event(viewer: Viewer, event_id: int, data: EventInput) -> Event:
+    """Change an event, or a whole series, as those managing it.
+
+    Invitations follow the groups and people chosen: new members are invited, those still invited keep
+    their answers, those no longer invited lose their invitation. Cancelled or moved times of dates the
+    changed series no longer has are dropped. Samtaler are changed on their own pages.
+    """
+    event = queries.get_editable_event(viewer, event_id)
+    _check_times(data)
+    groups, _institution_id, individuals = _audience(viewer, data, event)
+    _apply(event, data, queries.EVENT_TYPE_VALUES)
+    invitees = _invitees(groups, individuals, data.response_required, event.creator_id)
+    event.save()
+    event.groups.set(groups)
+    occurrence_actions.drop_stale_exceptions(event)
+    resource_actions.book_resources(viewer, event, data.resource_ids)  # none chosen: the bookings end
+    _sync_invitations(event, invitees)
+    audit.record(actor_id=viewer.user_id, action="update_event", obj=event, assurance_level=viewer.assurance_level)
+    stamp = int(event.updated_at.timestamp() * 1000)
+    transaction.on_commit(lambda: tasks.schedule_notification("changed", event.id, stamp))
+    return event
+
+
+@transaction.atomic
+def delete_event(viewer: Viewer, event_id: int) -> None:
+    """Delete an event or a whole series with its invitations, answers, exceptions and files."""
+    event = queries.get_managed_event(viewer, event_id)
+    audit.record(actor_id=viewer.user_id, action="delete_event", obj=event, assurance_level=viewer.assurance_level)
+    notify.cancelled(event, viewer.person_id)  # before the delete: who it was for is read from the event
+    files = list(EventAttachment.objects.filter(event=event).values_list("file", flat=True))
+    event.delete()
+    if files:
+        transaction.on_commit(lambda: delete_stored(files))
 
 
 def invite(viewer: Viewer, event: Event, profile_ids: tuple[int, ...] = (), *, with_groups: bool = False) -> int:
     """Invite the event's groups' members and named profiles: one read and one bulk insert."""
-    if not access.can_manage_event(viewer, event.institution_id):
+    if not access.can_manage_event(viewer, event):
         raise NotFound
     invitees = set(profile_ids)
     if with_groups:
@@ -107,6 +225,14 @@ def invite(viewer: Viewer, event: Event, profile_ids: tuple[int, ...] = (), *, w
             )
         )
     invitees -= viewer.profile_ids
+    already = set(Invitation.objects.filter(event=event).values_list("profile_id", flat=True))
+    limit = max_invitees()
+    if len(already | invitees) > limit:
+        raise InvalidInput(
+            _("An event can invite at most %(limit)s people. The chosen groups and people are %(count)s.")
+            % {"limit": limit, "count": len(already | invitees)},
+            field="group",
+        )
     rows = Invitation.objects.bulk_create(
         [Invitation(event=event, profile_id=p) for p in invitees], ignore_conflicts=True
     )
@@ -197,7 +323,7 @@ def publish_conference(viewer: Viewer, data: ConferenceInput) -> Event:
 
 def _check_child(viewer: Viewer, event: Event, child_id: int) -> bool:
     """Whether the viewer books as staff; NotFound when they may not book for this child at all."""
-    staff = access.can_manage_event(viewer, event.institution_id)
+    staff = access.can_manage_event(viewer, event)
     if not staff and not access.can_book_for(viewer, child_id):
         raise NotFound
     if child_id not in queries.children_of_conference(event):
@@ -216,6 +342,8 @@ def book(viewer: Viewer, event_id: int, slot_id: int, child_id: int) -> Booking:
     slot = TimeSlot.objects.select_for_update().filter(pk=slot_id, event=event).first()
     if slot is None:
         raise NotFound
+    if slot.blocked:
+        raise InvalidInput(_("This time is not offered. Choose another."), field="slot")
     taken = Booking.objects.filter(slot=slot).first()
     if taken is not None:
         if taken.child_id == child_id:
@@ -230,7 +358,16 @@ def book(viewer: Viewer, event_id: int, slot_id: int, child_id: int) -> Booking:
     except IntegrityError:
         raise InvalidInput(_("Someone else has just booked this time. Choose another."), field="slot") from None
     audit.record(actor_id=viewer.user_id, action="book_slot", obj=booking, assurance_level=viewer.assurance_level)
+    _notify_booking(viewer, booking, by_staff=staff, cancelled=False)
     return booking
+
+
+def _notify_booking(viewer: Viewer, booking: Booking, *, by_staff: bool, cancelled: bool) -> None:
+    """After commit: the samtale's creator hears of a family's booking, the guardians of staff's."""
+    args = (booking.event_id, booking.slot_id, booking.child_id, viewer.person_id, booking.id)
+    transaction.on_commit(
+        lambda: tasks.schedule_notification("booking_changed", *args, by_staff=by_staff, cancelled=cancelled)
+    )
 
 
 @transaction.atomic
@@ -243,6 +380,7 @@ def cancel_booking(viewer: Viewer, event_id: int, child_id: int) -> None:
     if booking is None:
         raise NotFound
     audit.record(actor_id=viewer.user_id, action="cancel_booking", obj=booking, assurance_level=viewer.assurance_level)
+    _notify_booking(viewer, booking, by_staff=staff, cancelled=True)
     booking.delete()
 
 

@@ -23,6 +23,8 @@ class EventType(models.TextChoices):
     PARENTAL_MEETING = "parentalMeeting", _("Parent meeting")
     HOLIDAY = "holiday", _("Holiday or closing day")
     SCHOOL_HOME_MEETING = "schoolHomeMeeting", _("Parent-teacher conference")
+    # Lektion: imported from a school's timetable, never chosen on the event form.
+    LESSON = "lesson", _("Lesson")
 
 
 class Repeat(models.TextChoices):
@@ -96,6 +98,23 @@ class Event(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventAttachment(models.Model):
+    """Vedhæftet fil: a file or picture of an event, checked by kinabog.core.files (pictures without EXIF/GPS).
+
+    Stored under a random name; who may read it is who may see the event.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="calendar/%Y/%m/")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "position"], name="event_attachment_by_event")]
 
 
 class EventException(models.Model):

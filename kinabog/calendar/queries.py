@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kinabog.core.errors import NotFound, Refused
 from kinabog.institutions import queries as institution_queries
@@ -14,8 +15,20 @@ from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import Group, Membership, Person, PortalRole, ProfileRole
 
 from . import access, recurrence
-from .models import Booking, Event, EventType, FeedToken, Invitation, Repeat, Response, TimeSlot
+from .models import (
+    Booking,
+    Event,
+    EventAttachment,
+    EventException,
+    EventType,
+    FeedToken,
+    Invitation,
+    Repeat,
+    Response,
+    TimeSlot,
+)
 from .recurrence import Occurrence
+from .recurrence import weekdays_of as weekdays_of  # the event form reads a series' weekdays from here
 
 # The types staff choose for a plain event; samtaler have their own page.
 EVENT_TYPE_CHOICES = [
@@ -24,6 +37,29 @@ EVENT_TYPE_CHOICES = [
     (EventType.PARENTAL_MEETING.value, EventType.PARENTAL_MEETING.label),
     (EventType.HOLIDAY.value, EventType.HOLIDAY.label),
 ]
+EVENT_TYPE_VALUES = [value for value, _label in EVENT_TYPE_CHOICES]
+# Changed on their own pages (samtaler) or by the timetable import (lessons), not on the event form.
+NOT_EDITABLE_TYPES = frozenset({EventType.SCHOOL_HOME_MEETING.value, EventType.LESSON.value})
+REPEAT_CHOICES = Repeat.choices
+# Påmind: when invitees are reminded, in minutes before each time starts (empty: no reminder).
+REMINDER_CHOICES = [
+    ("", _("No reminder")),
+    (15, _("15 minutes before")),
+    (60, _("1 hour before")),
+    (24 * 60, _("1 day before")),
+    (2 * 24 * 60, _("2 days before")),
+]
+REMINDER_MINUTES = frozenset(minutes for minutes, _label in REMINDER_CHOICES if minutes)
+UPCOMING_COUNT = 5
+
+
+# Dates outside these years are answered as unreadable input: the calendar's arithmetic (a week on, the
+# day before a window) must never leave the range Python's dates can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def readable_year(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 def window(start: date, end: date) -> tuple[datetime, datetime]:
@@ -89,9 +125,98 @@ def get_event(viewer: Viewer, event_id: int) -> Event:
 
 def get_managed_event(viewer: Viewer, event_id: int) -> Event:
     event = get_event(viewer, event_id)
-    if not access.can_manage_event(viewer, event.institution_id):
+    if not access.can_manage_event(viewer, event):
         raise NotFound
     return event
+
+
+def may_edit(viewer: Viewer, event: Event) -> bool:
+    """Whether the edit page is open: those managing the event; samtaler are changed on their own pages and
+    lessons by the timetable import."""
+    return access.can_manage_event(viewer, event) and event.type not in NOT_EDITABLE_TYPES
+
+
+def get_editable_event(viewer: Viewer, event_id: int) -> Event:
+    event = get_managed_event(viewer, event_id)
+    if event.type in NOT_EDITABLE_TYPES:
+        raise NotFound
+    return event
+
+
+def get_managed_series(viewer: Viewer, event_id: int) -> tuple[Event, list[EventException]]:
+    """A repeating event the viewer manages, with its cancelled and moved times."""
+    event = get_managed_event(viewer, event_id)
+    if event.repeat == Repeat.NEVER:
+        raise NotFound
+    return event, exceptions_of(event)
+
+
+def exceptions_of(event: Event) -> list[EventException]:
+    if event.repeat == Repeat.NEVER:
+        return []
+    return list(EventException.objects.filter(event=event).order_by("occurrence_date"))
+
+
+def event_group_choices(viewer: Viewer, event: Event | None = None) -> list[Group]:
+    """Groups an event may be for: the viewer's groups where they handle events; editing, of the event's
+    institution, plus the groups the event already has (a leader may edit an event for a group they are
+    not in)."""
+    groups = my_groups_for_events(viewer)
+    if event is None:
+        return groups
+    groups = [g for g in groups if g.institution_id == event.institution_id]
+    known = {g.id for g in groups}
+    missing = [g.id for g in event.groups.all() if g.id not in known]
+    if missing:
+        groups += list(Group.objects.filter(id__in=missing).select_related("institution"))
+    return sorted(groups, key=lambda g: (g.name, g.id))
+
+
+def occurrence_on(event: Event, exceptions: list[EventException], day: date | None) -> Occurrence | None:
+    """The time of the series on a date (moved if so); None when cancelled or not a date of the series."""
+    return recurrence.occurrence_on(event, day, exceptions) if day is not None else None
+
+
+# --- Files ----------------------------------------------------------------------------------------------
+
+
+def attachments_of(event: Event) -> list[EventAttachment]:
+    """The files of an event the caller has already found visible, in their order: one query however many."""
+    return list(EventAttachment.objects.filter(event=event).order_by("position", "id"))
+
+
+def open_attachment(viewer: Viewer, attachment_id: int) -> EventAttachment:
+    """A file of an event the viewer sees; NotFound otherwise (the same answer as a file that does not exist)."""
+    row = EventAttachment.objects.filter(pk=attachment_id, event__in=visible_events(viewer).values("id")).first()
+    if row is None:
+        raise NotFound
+    return row
+
+
+def with_attachment_flag(events: QuerySet[Event]) -> QuerySet[Event]:
+    """`has_attachments` on each event, in the list's own query (no query per event)."""
+    return events.annotate(has_attachments=Exists(EventAttachment.objects.filter(event=OuterRef("pk"))))
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """The repetition of an event for its page: in words, the next times and (for staff) the changed ones."""
+
+    description: str
+    upcoming: list[Occurrence]
+    exceptions: list[EventException]
+    selected: Occurrence | None  # the time asked for with ?dato=, if the series has it
+
+
+def series_view(event: Event, selected_date: date | None = None) -> SeriesView | None:
+    """None for a single event; one query for the exceptions otherwise."""
+    if event.repeat == Repeat.NEVER or event.repeat_until is None:
+        return None
+    exceptions = exceptions_of(event)
+    _first, end = window(event.repeat_until, event.repeat_until + timedelta(days=1))
+    upcoming = recurrence.occurrences(event, timezone.now(), end, exceptions)[:UPCOMING_COUNT]
+    selected = occurrence_on(event, exceptions, selected_date)
+    return SeriesView(recurrence.describe(event), upcoming, exceptions, selected)
 
 
 @dataclass(frozen=True)
@@ -166,7 +291,7 @@ class InvitationView:
 
 def invitations(viewer: Viewer, event: Event) -> list[InvitationView]:
     """The invitations the viewer may answer; staff managing the event see all of them."""
-    manages = access.can_manage_event(viewer, event.institution_id)
+    manages = access.can_manage_event(viewer, event)
     children = access.acting_for(viewer)
     rows = (
         Invitation.objects.filter(event=event)
@@ -310,10 +435,20 @@ def viewer_for_feed(token: str) -> Viewer:
 class ProfileEvent:
     event: Event
     belongs_to: list[int]  # the requested institution profile ids the event concerns
+    occurrence: Occurrence | None = None  # the time in the window (a series has one row per time)
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.occurrence.starts_at if self.occurrence else self.event.starts_at
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.occurrence.ends_at if self.occurrence else self.event.ends_at
 
 
 def events_for_profiles(viewer: Viewer, profile_ids: list[int], start: datetime, end: datetime) -> list[ProfileEvent]:
-    """Events of children's (or, for staff, one's own) institution profiles in [start, end).
+    """Events of children's (or, for staff, one's own) institution profiles in [start, end), a repeating
+    event once per time in the window, by start.
 
     A guardian's own profile ids are refused (Refused); ids the viewer may not ask about answer NotFound.
     """
@@ -325,11 +460,13 @@ def events_for_profiles(viewer: Viewer, profile_ids: list[int], start: datetime,
     invited = Prefetch(
         "invitations", queryset=Invitation.objects.filter(profile_id__in=profile_ids), to_attr="requested"
     )
-    events = (
+    events = with_attachment_flag(
         visible_events(viewer)
-        .filter(starts_at__lt=end, ends_at__gte=start)
+        .filter(overlapping(start, end))
         .select_related("institution", "creator__person")
-        .prefetch_related(Prefetch("groups", queryset=Group.objects.select_related("institution")), invited)
+        .prefetch_related(
+            Prefetch("groups", queryset=Group.objects.select_related("institution")), invited, "resources", "exceptions"
+        )
         .order_by("starts_at", "id")
     )
     result = []
@@ -338,7 +475,9 @@ def events_for_profiles(viewer: Viewer, profile_ids: list[int], start: datetime,
         invitees = {i.profile_id for i in event.requested}  # type: ignore[attr-defined]
         belongs = [p for p in profile_ids if groups_of[p] & group_ids or p in invitees]
         if belongs:
-            result.append(ProfileEvent(event, belongs))
+            for occurrence in recurrence.occurrences(event, start, end, event.exceptions.all()):
+                result.append(ProfileEvent(event, belongs, occurrence))
+    result.sort(key=lambda row: (row.starts_at, row.event.id))
     return result
 
 

@@ -13,6 +13,11 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil import rrule  # type: ignore[import-untyped]
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from kinabog.core.errors import InvalidInput
 
 from .models import Event, EventException, Repeat
 
@@ -20,6 +25,9 @@ FREQUENCIES = {Repeat.DAILY: rrule.DAILY, Repeat.WEEKLY: rrule.WEEKLY, Repeat.MO
 WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 # A series may not run longer than this: bounded storage of exceptions and bounded reads.
 MAX_SERIES_DAYS = 2 * 366
+MAX_INTERVAL = 99
+# One time of a repeating event lasts at most this long (local wall-clock), so occurrences stay apart.
+MAX_OCCURRENCE_LENGTH = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -117,3 +125,140 @@ def occurrences(
             result.append(occurrence)
     result.sort(key=lambda o: o.starts_at)
     return result
+
+
+# --- Checking and describing a series -----------------------------------------------------------------
+
+
+def wall_length(starts_at: datetime, ends_at: datetime) -> timedelta:
+    """The length on the wall clock: an all-day event on a daylight-saving day still lasts one day."""
+    return timezone.localtime(ends_at).replace(tzinfo=None) - timezone.localtime(starts_at).replace(tzinfo=None)
+
+
+def _same_time_on(moment: datetime, day: date) -> datetime:
+    local = timezone.localtime(moment)
+    return datetime.combine(day, local.time(), timezone.get_current_timezone())
+
+
+def check_series(event: Event) -> None:
+    """Check the repetition of an unsaved or changed event and settle its first occurrence.
+
+    A single event drops the rule's other fields. A series needs an end date within MAX_SERIES_DAYS and,
+    weekly, a weekday; when the first date is not one of the series' dates (a Monday start of a series on
+    Tuesdays), the first occurrence moves to the first real date at the same local time.
+    Raises InvalidInput naming the field to correct.
+    """
+    if event.repeat not in Repeat.values:
+        raise InvalidInput(_("Choose how often the event repeats."), field="repeat")
+    if event.repeat == Repeat.NEVER:
+        event.repeat_interval, event.repeat_weekdays, event.repeat_until = 1, 0, None
+        return
+    if not 1 <= event.repeat_interval <= MAX_INTERVAL:
+        raise InvalidInput(
+            _("Repeat every 1 to %(max)s days, weeks or months.") % {"max": MAX_INTERVAL}, field="repeat_interval"
+        )
+    if event.repeat == Repeat.WEEKLY and not 0 < event.repeat_weekdays < 1 << 7:
+        raise InvalidInput(_("Choose at least one weekday."), field="repeat_weekdays")
+    if event.repeat != Repeat.WEEKLY:
+        event.repeat_weekdays = 0
+    first = timezone.localtime(event.starts_at).date()
+    if event.repeat_until is None:
+        raise InvalidInput(_("Choose the last date of the repetition."), field="repeat_until")
+    if event.repeat_until < first:
+        raise InvalidInput(_("The last date cannot be before the first date."), field="repeat_until")
+    if (event.repeat_until - first).days > MAX_SERIES_DAYS:
+        raise InvalidInput(
+            _("A repeating event can run for at most %(days)s days. Choose an earlier last date.")
+            % {"days": MAX_SERIES_DAYS},
+            field="repeat_until",
+        )
+    if wall_length(event.starts_at, event.ends_at) > MAX_OCCURRENCE_LENGTH:
+        raise InvalidInput(_("Each time of a repeating event can last at most one day."), field="ends_at")
+    dates = series_dates(event)
+    if not dates:
+        raise InvalidInput(_("None of the chosen weekdays comes before the last date."), field="repeat_weekdays")
+    if dates[0] != first:
+        shift = dates[0] - first
+        event.starts_at = _same_time_on(event.starts_at, dates[0])
+        event.ends_at = _same_time_on(event.ends_at, timezone.localtime(event.ends_at).date() + shift)
+
+
+def is_series_date(event: Event, day: date) -> bool:
+    """Whether the series has an occurrence on this local date (before exceptions)."""
+    if event.repeat == Repeat.NEVER or event.repeat_until is None:
+        return False
+    if not timezone.localtime(event.starts_at).date() <= day <= event.repeat_until:
+        return False
+    return day in series_dates(event, until=day)
+
+
+def within_span(event: Event, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether a moved time stays in the series' span: from its first start to its last date.
+
+    Reads of a window count a series from its first start to its last date, so a moved time outside the
+    span would be missed there.
+    """
+    if event.repeat_until is None:
+        return False
+    return (
+        starts_at >= event.starts_at
+        and timezone.localtime(starts_at).date() <= event.repeat_until
+        and starts_at <= ends_at
+        and wall_length(starts_at, ends_at) <= MAX_OCCURRENCE_LENGTH
+    )
+
+
+def weekday_name(day: int) -> str:
+    """The weekday's name as written inside a sentence in the active language (0 = Monday)."""
+    names = (
+        pgettext("weekday in a sentence", "Monday"),
+        pgettext("weekday in a sentence", "Tuesday"),
+        pgettext("weekday in a sentence", "Wednesday"),
+        pgettext("weekday in a sentence", "Thursday"),
+        pgettext("weekday in a sentence", "Friday"),
+        pgettext("weekday in a sentence", "Saturday"),
+        pgettext("weekday in a sentence", "Sunday"),
+    )
+    return names[day]
+
+
+def _join(names: list[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def describe(event: Event) -> str:
+    """The repetition in words: "Hver uge tirsdag, til 20. december"; empty for a single event."""
+    if event.repeat == Repeat.NEVER or event.repeat_until is None:
+        return ""
+    count = event.repeat_interval
+    start = timezone.localtime(event.starts_at)
+    if event.repeat == Repeat.DAILY:
+        rule = _("Every day") if count == 1 else _("Every %(count)s days") % {"count": count}
+    elif event.repeat == Repeat.WEEKLY:
+        days = _join([weekday_name(d) for d in weekdays_of(event.repeat_weekdays) or [start.weekday()]])
+        if count == 1:
+            rule = _("Every week on %(days)s") % {"days": days}
+        else:
+            rule = _("Every %(count)s weeks on %(days)s") % {"count": count, "days": days}
+    elif count == 1:
+        rule = _("Every month on day %(day)s") % {"day": start.day}
+    else:
+        rule = _("Every %(count)s months on day %(day)s") % {"count": count, "day": start.day}
+    until = date_format(event.repeat_until, "MONTH_DAY_FORMAT" if event.repeat_until.year == start.year else None)
+    return _("%(rule)s, until %(date)s") % {"rule": rule, "date": until}
+
+
+def occurrence_on(event: Event, day: date, exceptions: Iterable[EventException] = ()) -> Occurrence | None:
+    """The occurrence of the series' date `day`, moved if an exception says so; None when cancelled or when
+    the series has no such date."""
+    if not is_series_date(event, day):
+        return None
+    exception = next((e for e in exceptions if e.occurrence_date == day), None)
+    if exception is not None and exception.cancelled:
+        return None
+    if exception is not None and exception.starts_at is not None and exception.ends_at is not None:
+        return Occurrence(event, exception.starts_at, exception.ends_at, day, moved=True)
+    starts_at = _same_time_on(event.starts_at, day)
+    return Occurrence(event, starts_at, starts_at + (event.ends_at - event.starts_at), day)

@@ -9,19 +9,22 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kinabog.accounts.session import current_viewer
 from kinabog.core.errors import InvalidInput, NotFound
+from kinabog.core.files import IMAGE_TYPES
 
-from . import access, actions, feed, queries
-from .forms import ConferenceForm, EventForm
+from . import access, actions, feed, queries, reminders, resource_queries, slot_actions, views_browse
+from .forms import ConferenceForm
+from .views_events import parse_date
 
 
 def _int(value: str | None) -> int | None:
@@ -48,6 +51,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
         "next": monday + timedelta(days=7),
         "today": timezone.localdate(),
         "may_create": access.can_create_events(viewer),
+        **views_browse.own_switcher("uge", monday, monday + timedelta(days=6)),
     }
     return render(request, "calendar/week.html", context)
 
@@ -61,49 +65,48 @@ def _group_choices(request: HttpRequest) -> list[tuple[int, str]]:
 
 
 @login_required
-def create_event_view(request: HttpRequest) -> HttpResponse:
-    viewer = current_viewer(request)
-    if not access.can_create_events(viewer):
-        raise NotFound
-    form = EventForm(request.POST or None, groups=_group_choices(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            event = actions.create_event(
-                viewer,
-                actions.EventInput(
-                    title=data["title"],
-                    type=data["type"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    all_day=data["all_day"],
-                    place=data["place"],
-                    description=data["description"],
-                    group_ids=(data["group"],),
-                    response_required=data["response_required"],
-                ),
-            )
-        except InvalidInput as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("The event is created."))
-            return redirect("calendar:event", event.id)
-    return render(request, "calendar/event_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-@login_required
 def event_view(request: HttpRequest, event_id: int) -> HttpResponse:
     viewer = current_viewer(request)
     event = queries.get_event(viewer, event_id)
-    manages = access.can_manage_event(viewer, event.institution_id)
+    manages = access.can_manage_event(viewer, event)
+    files = queries.attachments_of(event)
     context = {
         "event": event,
+        # Pictures are shown in the page; other files are links to download.
+        "images": [f for f in files if f.content_type in IMAGE_TYPES],
+        "files": [f for f in files if f.content_type not in IMAGE_TYPES],
         "invitations": queries.invitations(viewer, event),
         "manages": manages,
         "counts": queries.answer_counts(event) if manages else None,
         "is_conference": queries.is_conference(event),
+        "resources": resource_queries.resources_of_event(event),
+        "may_see_resources": access.can_see_resources(viewer, event.institution_id, event.institution.municipality_id),
+        # Repetition in words, the next times and (for staff) the changed ones; ?dato= picks one time.
+        "series": queries.series_view(event, parse_date(request.GET.get("dato"))),
+        "may_edit": queries.may_edit(viewer, event),
+        "may_remind": manages and not reminders.is_over(event),
+        "reminder": dict(queries.REMINDER_CHOICES).get(event.reminder_minutes) if event.reminder_minutes else None,
     }
     return render(request, "calendar/event.html", context)
+
+
+@login_required
+def attachment_view(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """An event's file for people who see the event (404 for everyone else). Pictures open in the browser."""
+    row = queries.open_attachment(current_viewer(request), attachment_id)
+    try:
+        stored = row.file.open("rb")
+    except OSError:  # the row without its stored file: nothing to give
+        raise NotFound from None
+    response = FileResponse(
+        stored,
+        as_attachment=row.content_type not in IMAGE_TYPES,
+        filename=row.name,
+        content_type=row.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required
@@ -115,6 +118,23 @@ def answer_view(request: HttpRequest, event_id: int, invitation_id: int) -> Http
         messages.error(request, error.message)
     else:
         messages.success(request, _("Your answer is saved."))
+    return redirect("calendar:event", event_id)
+
+
+@login_required
+@require_POST
+def remind_view(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Staff: remind those who have not answered (each at most once a day)."""
+    try:
+        count = reminders.remind_unanswered(current_viewer(request), event_id)
+    except InvalidInput as error:
+        messages.error(request, error.message)
+    else:
+        if count:
+            text = ngettext("%(count)d reminder is sent.", "%(count)d reminders are sent.", count)
+            messages.success(request, text % {"count": count})
+        else:
+            messages.info(request, _("Nobody was reminded: everyone has answered or was reminded today."))
     return redirect("calendar:event", event_id)
 
 
@@ -159,10 +179,13 @@ def slots_view(request: HttpRequest, event_id: int) -> HttpResponse:
     """Staff: every slot with its booking, the children not yet booked, booking on a family's behalf."""
     viewer = current_viewer(request)
     event = queries.get_conference(viewer, event_id)
-    if not access.can_manage_event(viewer, event.institution_id):
+    if not access.can_manage_event(viewer, event):
         raise NotFound
     if request.method == "POST":
-        _book_or_cancel(request, event.id)
+        if request.POST.get("action") in ("block", "unblock"):
+            _block_or_unblock(request, event.id)
+        else:
+            _book_or_cancel(request, event.id)
         return redirect("calendar:slots", event.id)
     overview = queries.conference_overview(viewer, event)
     return render(request, "calendar/slots.html", {"event": event, "overview": overview})
@@ -200,6 +223,23 @@ def _book_or_cancel(request: HttpRequest, event_id: int) -> None:
                 raise InvalidInput(_("Choose a time."), field="slot")
             actions.book(viewer, event_id, slot_id, child_id)
             messages.success(request, _("The time is booked."))
+    except InvalidInput as error:
+        messages.error(request, error.message)
+
+
+def _block_or_unblock(request: HttpRequest, event_id: int) -> None:
+    """Staff: a blocked time is not offered to families; unblocking offers it again."""
+    viewer = current_viewer(request)
+    slot_id = _int(request.POST.get("slot"))
+    if slot_id is None:
+        raise NotFound
+    try:
+        if request.POST.get("action") == "block":
+            slot_actions.block_slot(viewer, event_id, slot_id)
+            messages.success(request, _("The time is blocked. Families cannot book it."))
+        else:
+            slot_actions.unblock_slot(viewer, event_id, slot_id)
+            messages.success(request, _("The time is offered to the families again."))
     except InvalidInput as error:
         messages.error(request, error.message)
 

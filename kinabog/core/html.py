@@ -38,5 +38,14 @@ def to_plain_text(html: str) -> str:
     return re.sub(r"[ \t]+", " ", unescape(text)).strip()
 
 
+def to_editable_text(html: str) -> str:
+    """HTML back as text to edit in a plain textarea, paragraphs apart by a blank line (undoes plain_text_to_html)."""
+    from html import unescape
+
+    text = re.sub(r"<br\s*/?>", "\n", html.replace("\r\n", "\n"))
+    text = re.sub(r"</(p|div|li|blockquote)>\s*", "\n\n", text)
+    return re.sub(r"\n{3,}", "\n\n", unescape(TAG_RE.sub("", text))).strip()
+
+
 def is_blank(html: str) -> bool:
     return not to_plain_text(html).strip()

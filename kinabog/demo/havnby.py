@@ -12,8 +12,11 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from kinabog.accounts.models import User
+from kinabog.calendar.models import Resource, ResourceKind
+from kinabog.consents.models import Consent, ConsentKind
 from kinabog.institutions.models import (
     Area,
     Group,
@@ -287,9 +290,48 @@ def build_havnby() -> bool:
     b.profile(freja, "280202", ProfileRole.CHILD, groups=("boelgen",))
     b.guardian_of(camilla, freja)
 
+    # Consents answered by custody holders: Emil's and Sofie's birthdays show in their groups; Ida's
+    # consent is given too, but a protected child's birthday is never shown; Oliver's is not given.
+    answered_at = timezone.now()
+    Consent.objects.bulk_create(
+        [
+            Consent(child=child, kind=kind, given=given, answered_by=parent, answered_at=answered_at)
+            for child, parent, kind, given in (
+                (emil, mette, ConsentKind.BIRTHDAY_IN_GROUP, True),
+                (emil, mette, ConsentKind.PHOTO_INTERNAL, True),
+                (emil, mette, ConsentKind.PHOTO_PUBLIC, False),
+                (sofie, jonas, ConsentKind.BIRTHDAY_IN_GROUP, True),
+                (sofie, jonas, ConsentKind.PHOTO_INTERNAL, True),
+                (ida, sara, ConsentKind.BIRTHDAY_IN_GROUP, True),
+                (oliver, birgitte, ConsentKind.BIRTHDAY_IN_GROUP, False),
+            )
+        ]
+    )
+
     # Katamaranen's office answers parents' questions together.
     office = CommonInbox.objects.create(institution=b.institutions["G10001"], name="Kontoret, Katamaranen")
     office.members.add(*InstitutionProfile.objects.filter(person__in=[anders, karin], institution__code="G10001"))
+
+    # Rooms and equipment staff book together with events.
+    resources: dict[str, list[tuple[str, str, int | None, str]]] = {
+        "G10001": [
+            ("Gymnastiksal", ResourceKind.ROOM, 25, "Med ribber, måtter og musikanlæg."),
+            ("Værkstedet", ResourceKind.ROOM, 8, "Værktøj, ler og maling."),
+            ("Ladcyklen", ResourceKind.EQUIPMENT, 4, "Fire børn med hjelm. Nøglen hænger på kontoret."),
+        ],
+        "280101": [
+            ("Gymnastiksal", ResourceKind.ROOM, 60, ""),
+            ("Musiklokalet", ResourceKind.ROOM, 28, "Klaver, trommesæt og forstærkere."),
+            ("Projektorvogn", ResourceKind.EQUIPMENT, None, "Projektor, lærred og højttaler."),
+        ],
+    }
+    Resource.objects.bulk_create(
+        [
+            Resource(institution=b.institutions[code], name=name, kind=kind, capacity=capacity, description=text)
+            for code, rows in resources.items()
+            for name, kind, capacity, text in rows
+        ]
+    )
 
     thomas = b.person("thomas", "Thomas", "Friis", login="thomas", email="thomas@havnby.example")
     MunicipalAdministrator.objects.create(person=thomas, municipality=municipality)

@@ -190,6 +190,11 @@ def _with_composed_groups(group_ids: set[int], portal_role: str | None) -> set[i
     return result
 
 
+def with_composed_groups(group_ids: frozenset[int] | set[int], portal_role: str) -> frozenset[int]:
+    """These groups and the composed groups that contain them for a portal role (e.g. a child's groups)."""
+    return frozenset(_with_composed_groups(set(group_ids), portal_role))
+
+
 # --- Children ------------------------------------------------------------------------------------
 
 

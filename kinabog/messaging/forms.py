@@ -7,14 +7,12 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kinabog.core.forms import ATTACHMENT_HELP, MultipleFileField
 from kinabog.core.html import plain_text_to_html
 
 from .actions import Recipients
-from .attachments import ACCEPT, MAX_FILES
 
 RECIPIENT_KINDS = ("profile", "group", "common_inbox")
 # Who in a group receives the message: "" everyone, or one portal role.
@@ -25,34 +23,6 @@ GROUP_ROLES = (
     ("child", _("Children and pupils")),
 )
 GROUP_ROLE_VALUES = {value for value, _label in GROUP_ROLES}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Zero or more files; their content is checked by messaging.attachments."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
-def _attachment_help() -> str:
-    return gettext("PDF, JPEG and PNG pictures, Word, Excel or text; at most 10 MB each and %(count)s files.") % {
-        "count": MAX_FILES
-    }
-
-
-ATTACHMENT_HELP = lazy(_attachment_help, str)()
 
 
 class MessageTextField(forms.CharField):

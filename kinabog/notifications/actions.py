@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,8 @@ from kinabog.core.errors import InvalidInput, NotFound
 from kinabog.institutions.access import Viewer
 
 from .models import Area, Delivery, Notification, NotificationSetting
+
+logger = logging.getLogger(__name__)
 
 
 def notify_new_message(message_id: int) -> int:
@@ -130,7 +133,20 @@ def notify_new_post(post_id: int) -> int:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    _send_instant_emails(f"post:{post.id}")
+    return written
+
+
+def _send_instant_emails(dedupe_key: str) -> None:
+    """Queue the instant e-mails of one event; a broker that does not answer sends them here instead."""
+    from . import tasks
+
+    try:
+        tasks.send_instant_emails.delay(dedupe_key)
+    except Exception:  # any broker failure: the notifications are written, e-mail them in-process
+        logger.warning("e-mail %s: broker unavailable, sending in-process", dedupe_key, exc_info=True)
+        tasks.send_instant_emails(dedupe_key)
 
 
 def notify_person(

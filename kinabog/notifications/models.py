@@ -20,6 +20,23 @@ class Area(models.TextChoices):
     DOCUMENTS = "Documents", _("Documents")
 
 
+# What a notification is about, in words, for Aula's notificationEventType values that are not messages.
+# Lists and e-mails show these; a type without a label shows its area.
+EVENT_TYPE_LABELS = {
+    "InvitedToEventResponseRequired": _("Invitation, please answer"),
+    "InvitedToEventNoResponseRequired": _("New event"),
+    "InvitedToRepeatingEvent": _("New repeating event"),
+    "InvitedToSchoolHomeMeeting": _("Book a meeting time"),
+    "SomeoneElseRespondedToEvent": _("A time is booked"),
+    "SomeoneElseRemovedYourResponseToEvent": _("A booking is cancelled"),
+    "EventChangedResponseRequired": _("An event is changed, please answer"),
+    "EventChangedNoResponseRequired": _("An event is changed"),
+    "EventCancelledNoReason": _("An event is cancelled"),
+    "SingleOccurrenceEventCancelledNoReason": _("One time of a repeating event is cancelled"),
+    "EventReminder": _("Reminder"),
+}
+
+
 class Notification(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     profile = models.ForeignKey(InstitutionProfile, null=True, on_delete=models.CASCADE, related_name="+")
@@ -44,6 +61,14 @@ class Notification(models.Model):
             models.Index(fields=["person", "-created_at"], name="notification_person_recent"),
             models.Index(fields=["person"], condition=Q(seen_at__isnull=True), name="notification_unseen"),
         ]
+
+    @property
+    def label(self) -> str:
+        """What it is about in words: the event type's label, else the area's."""
+        label = EVENT_TYPE_LABELS.get(self.event_type)
+        if label is not None:
+            return str(label)
+        return str(Area(self.area).label) if self.area in Area.values else self.area
 
 
 class Delivery(models.TextChoices):

@@ -121,6 +121,18 @@ def may_delete_post(viewer: Viewer, post: Post) -> bool:
     return is_own(viewer, post.author_id)
 
 
+def may_edit_post(viewer: Viewer, post: Post) -> bool:
+    """Authors edit their own posts while no moderator has hidden or removed them."""
+    return is_own(viewer, post.author_id) and post.moderation == Moderation.VISIBLE
+
+
+def comment_author_id(viewer: Viewer, post: Post) -> int | None:
+    """The profile a comment is written as: the viewer's at the post's institution, else their first."""
+    if not viewer.profiles:
+        return None
+    return next((p.id for p in viewer.profiles if p.institution_id == post.institution_id), viewer.profiles[0].id)
+
+
 def may_delete_comment(viewer: Viewer, comment: Comment, post_group_ids: Iterable[int]) -> bool:
     """Own comments; staff also delete comments on posts in their groups (or at an institution they lead)."""
     if is_own(viewer, comment.author_id):
@@ -139,6 +151,14 @@ def may_edit_comment(viewer: Viewer, comment: Comment) -> bool:
 
 def may_report(viewer: Viewer, author_id: int | None) -> bool:
     return viewer.is_authenticated and not is_own(viewer, author_id)
+
+
+def visible_comments(viewer: Viewer, post: Post, comments: QuerySet[Comment]) -> QuerySet[Comment]:
+    """The comments of a post the viewer sees: the same rule as comment_shown, as a filter."""
+    comments = comments.filter(post=post, deleted_at__isnull=True)
+    if is_moderator(viewer, post.institution_id):
+        return comments
+    return comments.filter(moderation=Moderation.VISIBLE)
 
 
 def comment_shown(viewer: Viewer, comment: Comment) -> bool:

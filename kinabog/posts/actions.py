@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -19,12 +20,22 @@ from kinabog.notifications import actions as notifications
 from kinabog.notifications.models import Area
 
 from . import access, queries
-from .models import Comment, CommunicationPrinciples, Moderation, Post, PostGroup, Report, ReportStatus
+from .models import (
+    Comment,
+    CommunicationPrinciples,
+    Moderation,
+    Post,
+    PostBookmark,
+    PostGroup,
+    Report,
+    ReportStatus,
+)
 
 TITLE_MAX = 160
 CONTENT_MAX = 50_000
 COMMENT_MAX = 5_000
 REASON_MAX = 2_000
+PRINCIPLES_MAX = 10_000
 DECISIONS = {"keep": ReportStatus.KEPT, "hide": ReportStatus.HIDDEN, "remove": ReportStatus.REMOVED}
 
 
@@ -76,6 +87,77 @@ def _parse_targets(viewer: Viewer, targets: Iterable[str]) -> tuple[int, bool, l
     return at.pop(), bool(institution_ids), [g.id for g in groups]
 
 
+@dataclass(frozen=True)
+class PostFields:
+    """What a post says and where it is shared, checked; the same for a new post and an edited one."""
+
+    title: str
+    content: str
+    institution_id: int
+    author_id: int
+    to_institution: bool
+    group_ids: list[int]
+    roles: frozenset[str]
+    allow_comments: bool
+    important_until: date | None
+
+
+def _checked(
+    viewer: Viewer,
+    *,
+    title: str,
+    content: str,
+    targets: Iterable[str],
+    roles: Iterable[str],
+    allow_comments: bool,
+    important_until: date | None,
+    author_profile_id: int | None,
+    institution_id: int | None,
+) -> PostFields:
+    """Every rule a post's input must meet; InvalidInput names the first field that does not."""
+    title = title.strip()
+    if not title:
+        raise InvalidInput(_("Write a title."), field="title")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(_("The title is too long."), field="title")
+    cleaned = _clean(content, field="content", empty=_("Write the post."), maximum=CONTENT_MAX)
+    at, to_institution, group_ids = _parse_targets(viewer, targets)
+    if institution_id is not None and at != institution_id:
+        raise InvalidInput(_("The chosen groups are not at the chosen institution."), field="targets")
+    chosen = frozenset(roles)
+    if not chosen or not chosen <= set(access.ROLE_FIELDS):
+        raise InvalidInput(_("Choose who should see the post."), field="roles")
+    if important_until is not None and important_until < timezone.localdate():
+        raise InvalidInput(_("The end date of an important post cannot be in the past."), field="important_until")
+    author_id = _profile_at(viewer, at)
+    if author_profile_id is not None and author_profile_id != author_id:
+        raise InvalidInput(_("You can only write as yourself at the post's institution."), field="author")
+    return PostFields(
+        title=title,
+        content=cleaned,
+        institution_id=at,
+        author_id=author_id,
+        to_institution=to_institution,
+        group_ids=group_ids,
+        roles=chosen,
+        allow_comments=allow_comments,
+        important_until=important_until,
+    )
+
+
+def _apply(post: Post, fields: PostFields) -> None:
+    post.institution_id = fields.institution_id
+    post.title = fields.title
+    post.content = fields.content
+    post.to_institution = fields.to_institution
+    post.for_guardians = PortalRole.GUARDIAN in fields.roles
+    post.for_employees = PortalRole.EMPLOYEE in fields.roles
+    post.for_children = PortalRole.CHILD in fields.roles
+    post.is_important = fields.important_until is not None
+    post.important_until = fields.important_until
+    post.allow_comments = fields.allow_comments
+
+
 @transaction.atomic
 def create_post(
     viewer: Viewer,
@@ -86,38 +168,70 @@ def create_post(
     roles: Iterable[str],
     allow_comments: bool = True,
     important_until: date | None = None,
+    author_profile_id: int | None = None,
+    institution_id: int | None = None,
 ) -> Post:
-    """Share a post. Refuses, writing nothing, when any part of the input is not acceptable."""
-    title = title.strip()
-    if not title:
-        raise InvalidInput(_("Write a title."), field="title")
-    if len(title) > TITLE_MAX:
-        raise InvalidInput(_("The title is too long."), field="title")
-    cleaned = _clean(content, field="content", empty=_("Write the post."), maximum=CONTENT_MAX)
-    institution_id, to_institution, group_ids = _parse_targets(viewer, targets)
-    chosen = set(roles)
-    if not chosen or not chosen <= set(access.ROLE_FIELDS):
-        raise InvalidInput(_("Choose who should see the post."), field="roles")
-    today = timezone.localdate()
-    if important_until is not None and important_until < today:
-        raise InvalidInput(_("The end date of an important post cannot be in the past."), field="important_until")
-    post = Post.objects.create(
-        institution_id=institution_id,
-        author_id=_profile_at(viewer, institution_id),
+    """Share a post (at `institution_id` when given: the targets must be there).
+
+    Refuses, writing nothing, when any part of the input is not acceptable.
+    """
+    fields = _checked(
+        viewer,
         title=title,
-        content=cleaned,
-        to_institution=to_institution,
-        for_guardians=PortalRole.GUARDIAN in chosen,
-        for_employees=PortalRole.EMPLOYEE in chosen,
-        for_children=PortalRole.CHILD in chosen,
-        is_important=important_until is not None,
-        important_until=important_until,
+        content=content,
+        targets=targets,
+        roles=roles,
         allow_comments=allow_comments,
-        published_at=timezone.now(),
+        important_until=important_until,
+        author_profile_id=author_profile_id,
+        institution_id=institution_id,
     )
-    PostGroup.objects.bulk_create([PostGroup(post=post, group_id=g) for g in group_ids])
+    post = Post(author_id=fields.author_id, published_at=timezone.now())
+    _apply(post, fields)
+    post.save()
+    PostGroup.objects.bulk_create([PostGroup(post=post, group_id=g) for g in fields.group_ids])
     _audit(viewer, "post.create", post)
     transaction.on_commit(lambda: notifications.notify_new_post(post.id))
+    return post
+
+
+@transaction.atomic
+def update_post(
+    viewer: Viewer,
+    post_id: int,
+    *,
+    title: str,
+    content: str,
+    targets: Iterable[str],
+    roles: Iterable[str],
+    allow_comments: bool = True,
+    important_until: date | None = None,
+    author_profile_id: int | None = None,
+    institution_id: int | None = None,
+) -> Post:
+    """The author edits their post: what it says and where it is shared. The same rules as a new post."""
+    post = queries.get_post(viewer, post_id)
+    if not access.may_edit_post(viewer, post):
+        raise Refused(_("You may only edit your own posts."))
+    fields = _checked(
+        viewer,
+        title=title,
+        content=content,
+        targets=targets,
+        roles=roles,
+        allow_comments=allow_comments,
+        important_until=important_until,
+        author_profile_id=author_profile_id,
+        institution_id=institution_id,
+    )
+    if fields.institution_id != post.institution_id:
+        raise InvalidInput(_("A post stays at the institution it was shared at."), field="targets")
+    _apply(post, fields)
+    post.edited_at = timezone.now()
+    post.save()
+    PostGroup.objects.filter(post=post).exclude(group_id__in=fields.group_ids).delete()
+    PostGroup.objects.bulk_create([PostGroup(post=post, group_id=g) for g in fields.group_ids], ignore_conflicts=True)
+    _audit(viewer, "post.edit", post)
     return post
 
 
@@ -131,16 +245,35 @@ def delete_post(viewer: Viewer, post_id: int) -> None:
     _audit(viewer, "post.delete", post)
 
 
+# --- Bookmarks -----------------------------------------------------------------------------------
+
+
+def bookmark(viewer: Viewer, post_id: int) -> None:
+    """Keep a post to find it again; bookmarking twice keeps one bookmark."""
+    post = queries.get_post(viewer, post_id)
+    if viewer.person_id is None:
+        raise NotFound
+    PostBookmark.objects.get_or_create(person_id=viewer.person_id, post=post, defaults={"created_at": timezone.now()})
+
+
+def unbookmark(viewer: Viewer, post_id: int) -> None:
+    post = queries.get_post(viewer, post_id)
+    if viewer.person_id is not None:
+        PostBookmark.objects.filter(person_id=viewer.person_id, post=post).delete()
+
+
 # --- Comments ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def add_comment(viewer: Viewer, post_id: int, text: str) -> Comment:
+def add_comment(viewer: Viewer, post_id: int, text: str, *, author_profile_id: int | None = None) -> Comment:
     post = queries.get_post(viewer, post_id)
     if not access.may_comment(viewer, post):
         raise Refused(_("Comments are turned off for this post."))
     cleaned = _clean(text, field="text", empty=_("Write a comment."), maximum=COMMENT_MAX)
-    author_id = next((p.id for p in viewer.profiles if p.institution_id == post.institution_id), viewer.profiles[0].id)
+    author_id = access.comment_author_id(viewer, post)
+    if author_profile_id is not None and author_profile_id != author_id:
+        raise InvalidInput(_("You can only write as yourself at the post's institution."), field="author")
     comment = Comment.objects.create(post=post, author_id=author_id, text=cleaned, created_at=timezone.now())
     _audit(viewer, "comment.create", comment)
     return comment
@@ -254,11 +387,14 @@ def target_text(target: Post | Comment) -> str:
     return target.content if isinstance(target, Post) else target.text
 
 
-def set_communication_principles(viewer: Viewer, institution_id: int, text: str) -> CommunicationPrinciples:
+@transaction.atomic
+def set_communication_principles(viewer: Viewer, institution_id: int, html: str) -> CommunicationPrinciples:
+    """Kommunikationsprincipper: an institution administrator writes the institution's own (sanitised) words."""
     if not access.is_moderator(viewer, institution_id):
         raise NotFound
+    cleaned = _clean(html, field="text", empty=_("Write the principles."), maximum=PRINCIPLES_MAX)
     row, _created = CommunicationPrinciples.objects.update_or_create(
-        institution_id=institution_id, defaults={"text": text.strip()}
+        institution_id=institution_id, defaults={"text": cleaned}
     )
     _audit(viewer, "communication_principles.update", row)
     return row

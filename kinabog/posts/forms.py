@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kinabog.core.forms import ATTACHMENT_HELP, MultipleFileField
+
 ROLE_CHOICES = [
     ("guardian", _("Guardians")),
     ("employee", _("Staff")),
@@ -31,6 +33,7 @@ class PostForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty unless the post should stay on top of everyone's overview until this date."),
     )
+    attachments = MultipleFileField(label=_("Attach files or pictures"), help_text=ATTACHMENT_HELP)
 
     def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,4 +58,13 @@ class DecisionForm(forms.Form):
     )
     note = forms.CharField(
         label=_("Note to the author"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2_000
+    )
+
+
+class PrinciplesForm(forms.Form):
+    text = forms.CharField(
+        label=_("Communication principles"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=10_000,
+        help_text=_("Plain text. Leave a blank line between paragraphs."),
     )

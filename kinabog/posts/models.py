@@ -66,6 +66,33 @@ class PostGroup(models.Model):
         indexes = [models.Index(fields=["group", "post"], name="post_group_by_group")]
 
 
+class PostAttachment(models.Model):
+    """Vedhæftet fil: a file or picture of a post, checked by kinabog.core.files (pictures without EXIF/GPS)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="posts/%Y/%m/")
+    # Pictures only: a small copy for the feed.
+    thumbnail = models.FileField(upload_to="posts/%Y/%m/", blank=True)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "position"], name="post_attachment_by_post")]
+
+
+class PostBookmark(models.Model):
+    """Bogmærke: a person keeps a post to find it again (Aula's posts.bookmark)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "post"], name="post_bookmark_unique")]
+
+
 class Comment(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(InstitutionProfile, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -64,3 +64,9 @@ def new_post_recipients_sql(post_id: int) -> tuple[str, list[Any], Post] | None:
         f"JOIN {person} p ON p.id = u.person_id WHERE p.login_id IS NOT NULL"
     )
     return sql, params, post
+
+
+def institution_names(post_ids: list[int]) -> dict[int, str]:
+    """The institution each post was shared at, for e-mails that name it (title and institution only)."""
+    rows = Post.objects.filter(id__in=post_ids).values_list("id", "institution__name")
+    return {int(post_id): str(name) for post_id, name in rows}

@@ -9,20 +9,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinabog.core.errors import NotFound
+from kinabog.core.files import IMAGE_TYPES
+from kinabog.core.html import plain_text_to_html
 from kinabog.institutions import access as core_access
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import ChildAccess, Viewer
 from kinabog.institutions.models import Group, Institution, InstitutionProfile, PortalRole
 
 from . import access
-from .models import Comment, CommunicationPrinciples, Moderation, Post, Report, ReportStatus
+from .models import (
+    Comment,
+    CommunicationPrinciples,
+    Moderation,
+    Post,
+    PostAttachment,
+    PostBookmark,
+    Report,
+    ReportStatus,
+)
 
 PAGE_SIZE = 20
 MAX_IMPORTANT = 10
@@ -64,13 +89,37 @@ def _comment_count() -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _is_bookmarked(viewer: Viewer) -> Exists:
+    return Exists(PostBookmark.objects.filter(post=OuterRef("pk"), person_id=viewer.person_id or -1))
+
+
 def visible_posts(viewer: Viewer) -> QuerySet[Post]:
     posts = access.visible_posts(viewer, Post.objects.all(), _guardian_institution_ids(viewer))
-    return posts.select_related("author__person", "institution").annotate(comment_count=_comment_count())
+    return posts.select_related("author__person", "institution").annotate(
+        comment_count=_comment_count(), is_bookmarked=_is_bookmarked(viewer)
+    )
+
+
+def _with_file_summary(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """How many files a post has and its first picture, in the feed's own query (no query per post)."""
+    files = PostAttachment.objects.filter(post=OuterRef("pk")).order_by()
+    counted = files.values("post").annotate(n=Count("id")).values("n")
+    first_image = files.filter(content_type__in=IMAGE_TYPES).order_by("position", "id")
+    return posts.annotate(
+        file_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+        image_id=Subquery(first_image.values("id")[:1]),
+        image_name=Subquery(first_image.values("name")[:1]),
+    )
 
 
 def _is_current_important(today: date) -> Q:
     return Q(is_important=True, important_until__gte=today)
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    attachment_id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -83,6 +132,25 @@ class PostView:
     may_delete: bool
     may_report: bool
     may_comment: bool
+    may_edit: bool = False
+    is_bookmarked: bool = False
+    # Loaded for one post and for the API; the feed has only the count and the first picture.
+    attachments: list[PostAttachment] = field(default_factory=list)
+    file_count: int = 0
+    thumbnail: Thumbnail | None = None
+
+    @property
+    def images(self) -> list[PostAttachment]:
+        return [a for a in self.attachments if a.content_type in IMAGE_TYPES]
+
+    @property
+    def files(self) -> list[PostAttachment]:
+        return [a for a in self.attachments if a.content_type not in IMAGE_TYPES]
+
+    @property
+    def other_file_count(self) -> int:
+        """Files besides the feed's thumbnail."""
+        return self.file_count - (1 if self.thumbnail else 0)
 
 
 def _author_name(viewer: Viewer, profile: InstitutionProfile | None) -> str:
@@ -92,6 +160,9 @@ def _author_name(viewer: Viewer, profile: InstitutionProfile | None) -> str:
 
 
 def _view(viewer: Viewer, post: Post, today: date) -> PostView:
+    files: list[PostAttachment] = getattr(post, "_prefetched_objects_cache", {}).get("attachments", [])
+    files = list(files)
+    image_id = getattr(post, "image_id", None)
     return PostView(
         post=post,
         author_name=_author_name(viewer, post.author),
@@ -101,13 +172,20 @@ def _view(viewer: Viewer, post: Post, today: date) -> PostView:
         may_delete=access.may_delete_post(viewer, post),
         may_report=access.may_report(viewer, post.author_id),
         may_comment=access.may_comment(viewer, post),
+        may_edit=access.may_edit_post(viewer, post),
+        is_bookmarked=bool(getattr(post, "is_bookmarked", False)),
+        attachments=files,
+        file_count=getattr(post, "file_count", len(files)),
+        thumbnail=Thumbnail(image_id, getattr(post, "image_name", "")) if image_id else None,
     )
 
 
-def _with_groups(posts: list[Post]) -> list[Post]:
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects(posts, Prefetch("groups", queryset=Group.objects.select_related("institution")))
+def _with_groups(posts: list[Post], *, files: bool = False) -> list[Post]:
+    """The groups of the posts (one query) and, when asked, their files (one more)."""
+    lookups: list[str | Prefetch[Any]] = [Prefetch("groups", queryset=Group.objects.select_related("institution"))]
+    if files:
+        lookups.append(Prefetch("attachments", queryset=PostAttachment.objects.order_by("position", "id")))
+    prefetch_related_objects(posts, *lookups)
     return posts
 
 
@@ -125,7 +203,7 @@ class FeedPage:
 def feed(viewer: Viewer, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> FeedPage:
     """Overblik: current important posts on top (first page), then the rest newest first, keyset-paginated."""
     today = timezone.localdate()
-    posts = access.in_feed(visible_posts(viewer))
+    posts = _with_file_summary(access.in_feed(visible_posts(viewer)))
     important: list[Post] = []
     if not cursor:
         important = list(posts.filter(_is_current_important(today)).order_by("-published_at", "-id")[:MAX_IMPORTANT])
@@ -151,11 +229,25 @@ def feed(viewer: Viewer, *, cursor: str | None = None, limit: int = PAGE_SIZE) -
     )
 
 
+@dataclass(frozen=True)
+class FeedFilter:
+    """The Aula API's narrowing of the feed: bookmarked, important or own posts only."""
+
+    bookmarked: bool = False
+    important: bool = False
+    own: bool = False
+
+
 def feed_by_index(
-    viewer: Viewer, institution_profile_ids: list[int], *, index: int, limit: int
+    viewer: Viewer,
+    institution_profile_ids: list[int],
+    *,
+    index: int,
+    limit: int,
+    only: FeedFilter | None = None,
 ) -> tuple[list[PostView], bool]:
     """The Aula API's page `index` (0-based) of posts at the institutions of the given profiles
-    (the viewer's own and their children's); ids that are neither narrow nothing and give an empty list."""
+    (the viewer's own and their children's); ids that are neither give an empty list."""
     people = [viewer.person_id, *[c.child_id for c in viewer.children.values() if c.access >= ChildAccess.DAILY]]
     institution_ids = list(
         InstitutionProfile.objects.filter(id__in=institution_profile_ids, person_id__in=people, is_active=True)
@@ -175,10 +267,17 @@ def feed_by_index(
         )
         .order_by("-on_top", "-published_at", "-id")
     )
+    only = only or FeedFilter()
+    if only.bookmarked:
+        posts = posts.filter(_is_bookmarked(viewer))
+    if only.important:
+        posts = posts.filter(_is_current_important(today))
+    if only.own:
+        posts = posts.filter(author_id__in=viewer.profile_ids)
     start = index * limit
     page: list[Post] = list(posts[start : start + limit + 1])
     more = len(page) > limit
-    rows = _with_groups(page[:limit])
+    rows = _with_groups(page[:limit], files=True)
     return [_view(viewer, p, today) for p in rows], more
 
 
@@ -209,28 +308,67 @@ def get_post(viewer: Viewer, post_id: int) -> Post:
     return post
 
 
-def post_detail(viewer: Viewer, post_id: int) -> PostDetail:
+def post_view(viewer: Viewer, post_id: int) -> PostView:
+    """One post the viewer sees, with its groups and files."""
     post = get_post(viewer, post_id)
-    _with_groups([post])
-    today = timezone.localdate()
-    view = _view(viewer, post, today)
+    _with_groups([post], files=True)
+    return _view(viewer, post, timezone.localdate())
+
+
+def _comment_view(viewer: Viewer, comment: Comment, group_ids: list[int]) -> CommentView:
+    return CommentView(
+        comment=comment,
+        author_name=_author_name(viewer, comment.author),
+        may_edit=access.may_edit_comment(viewer, comment),
+        may_delete=access.may_delete_comment(viewer, comment, group_ids),
+        may_report=access.may_report(viewer, comment.author_id),
+    )
+
+
+def post_detail(viewer: Viewer, post_id: int) -> PostDetail:
+    view = post_view(viewer, post_id)
+    post = view.post
     rows = Comment.objects.filter(post=post).select_related("author__person").order_by("created_at", "id")
     group_ids = [g.id for g in post.groups.all()]
     comments = []
     for comment in rows:
         comment.post = post
-        if not access.comment_shown(viewer, comment):
-            continue
-        comments.append(
-            CommentView(
-                comment=comment,
-                author_name=_author_name(viewer, comment.author),
-                may_edit=access.may_edit_comment(viewer, comment),
-                may_delete=access.may_delete_comment(viewer, comment, group_ids),
-                may_report=access.may_report(viewer, comment.author_id),
-            )
-        )
+        if access.comment_shown(viewer, comment):
+            comments.append(_comment_view(viewer, comment, group_ids))
     return PostDetail(view=view, comments=comments, is_moderator=access.is_moderator(viewer, post.institution_id))
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    post: PostView
+    comments: list[CommentView]
+    total: int
+    author_id: int | None  # the profile a new comment is written as, None when the viewer may not comment
+
+
+def comment_page(viewer: Viewer, post_id: int, *, start: int, limit: int) -> CommentPage:
+    """The Aula API's page of a post's comments, oldest first, from `start` (0-based)."""
+    view = post_view(viewer, post_id)
+    post = view.post
+    shown = access.visible_comments(viewer, post, Comment.objects.all())
+    rows = list(shown.select_related("author__person").order_by("created_at", "id")[start : start + limit])
+    group_ids = [g.id for g in post.groups.all()]
+    for comment in rows:
+        comment.post = post
+    return CommentPage(
+        post=view,
+        comments=[_comment_view(viewer, c, group_ids) for c in rows],
+        total=shown.count(),
+        author_id=access.comment_author_id(viewer, post) if view.may_comment else None,
+    )
+
+
+def post_id_of_comment(comment_id: int) -> int:
+    """The post a comment belongs to; access is checked by whatever reads or changes the comment next."""
+    post_id = Comment.objects.filter(pk=comment_id).values_list("post_id", flat=True).first()
+    if post_id is None:
+        raise NotFound
+    return int(post_id)
 
 
 def get_comment(viewer: Viewer, post_id: int, comment_id: int) -> tuple[Comment, list[int]]:
@@ -243,6 +381,12 @@ def get_comment(viewer: Viewer, post_id: int, comment_id: int) -> tuple[Comment,
     if not access.comment_shown(viewer, comment):
         raise NotFound
     return comment, list(post.shares.values_list("group_id", flat=True))
+
+
+def comment_view(viewer: Viewer, post_id: int, comment_id: int) -> CommentView:
+    """One comment the viewer sees, with what they may do to it."""
+    comment, group_ids = get_comment(viewer, post_id, comment_id)
+    return _comment_view(viewer, comment, group_ids)
 
 
 # --- Writing: where the viewer may post ------------------------------------------------------------
@@ -274,12 +418,59 @@ def may_write_posts(viewer: Viewer) -> bool:
     return access.may_write_posts(viewer)
 
 
+def institution_id_for_code(viewer: Viewer, code: str) -> int:
+    """One of the viewer's institutions by its institution number; NotFound for any other."""
+    found = Institution.objects.filter(code=code, id__in=viewer.institution_ids).values_list("id", flat=True).first()
+    if found is None:
+        raise NotFound
+    return int(found)
+
+
+# --- Files ---------------------------------------------------------------------------------------
+
+
+def open_attachment(viewer: Viewer, attachment_id: int) -> PostAttachment:
+    """A file of a post the viewer sees; NotFound otherwise (the same answer as a file that does not exist)."""
+    posts = access.visible_posts(viewer, Post.objects.all(), _guardian_institution_ids(viewer))
+    row = PostAttachment.objects.filter(pk=attachment_id, post__in=posts.values("pk")).first()
+    if row is None:
+        raise NotFound
+    return row
+
+
 # --- Reports and moderation ----------------------------------------------------------------------
 
 
 def communication_principles(institution_id: int) -> str:
+    """The institution's principles as (sanitised) HTML; Kinabog's default words until it writes its own."""
     row = CommunicationPrinciples.objects.filter(institution_id=institution_id).first()
-    return row.text if row and row.text.strip() else default_principles()
+    return row.text if row and row.text.strip() else plain_text_to_html(default_principles())
+
+
+@dataclass(frozen=True)
+class PrinciplesView:
+    institution: Institution
+    html: str
+    is_default: bool
+
+
+def principles_for_editing(viewer: Viewer, institution_id: int) -> PrinciplesView:
+    """The principles of an institution the viewer moderates (an institution administrator); NotFound otherwise."""
+    if not access.is_moderator(viewer, institution_id):
+        raise NotFound
+    institution = Institution.objects.filter(pk=institution_id).first()
+    if institution is None:
+        raise NotFound
+    row = CommunicationPrinciples.objects.filter(institution_id=institution_id).first()
+    if row is None or not row.text.strip():
+        return PrinciplesView(institution, plain_text_to_html(default_principles()), is_default=True)
+    return PrinciplesView(institution, row.text, is_default=False)
+
+
+def moderated_institutions(viewer: Viewer) -> list[Institution]:
+    """The institutions whose reports and principles the viewer looks after, by name."""
+    ids = moderated_institution_ids(viewer)
+    return list(Institution.objects.filter(id__in=ids).order_by("name")) if ids else []
 
 
 def moderated_institution_ids(viewer: Viewer) -> list[int]:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinabog.accounts.session import current_viewer
 from kinabog.core.errors import InvalidInput, NotFound, Refused
-from kinabog.core.html import plain_text_to_html, to_plain_text
+from kinabog.core.files import IMAGE_TYPES
+from kinabog.core.html import plain_text_to_html, to_editable_text, to_plain_text
 
-from . import actions, queries
-from .forms import CommentForm, DecisionForm, PostForm, ReportForm
+from . import actions, attachments, queries
+from .forms import CommentForm, DecisionForm, PostForm, PrinciplesForm, ReportForm
 
 
-def _show_error(form: PostForm | CommentForm | ReportForm | DecisionForm, error: InvalidInput) -> None:
+def _show_error(form: PostForm | CommentForm | ReportForm | DecisionForm | PrinciplesForm, error: InvalidInput) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
@@ -35,12 +36,13 @@ def new_post_view(request: HttpRequest) -> HttpResponse:
     targets = [(t.value, t.label) for t in queries.post_targets(viewer)]
     if not targets:
         raise NotFound
-    form = PostForm(request.POST or None, targets=targets)
+    form = PostForm(request.POST or None, request.FILES or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            post = actions.create_post(
+            post = attachments.create_post_with_files(
                 viewer,
+                files=data["attachments"],
                 title=data["title"],
                 content=plain_text_to_html(data["content"]),
                 targets=data["targets"],
@@ -152,8 +154,49 @@ def report_view(request: HttpRequest, post_id: int, comment_id: int | None = Non
 
 @login_required
 def moderation_view(request: HttpRequest) -> HttpResponse:
-    reports = queries.moderation_queue(current_viewer(request))
-    return render(request, "posts/moderation.html", {"reports": reports, "form": DecisionForm()})
+    viewer = current_viewer(request)
+    reports = queries.moderation_queue(viewer)
+    context = {"reports": reports, "form": DecisionForm(), "institutions": queries.moderated_institutions(viewer)}
+    return render(request, "posts/moderation.html", context)
+
+
+@login_required
+def principles_view(request: HttpRequest, institution_id: int) -> HttpResponse:
+    """Kommunikationsprincipper: the institution administrator's page to write them."""
+    viewer = current_viewer(request)
+    current = queries.principles_for_editing(viewer, institution_id)
+    form = PrinciplesForm(request.POST or None, initial={"text": to_editable_text(current.html)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_communication_principles(viewer, institution_id, plain_text_to_html(form.cleaned_data["text"]))
+        except InvalidInput as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("The communication principles are saved."))
+            return redirect("posts:principles", institution_id)
+    context = {"form": form, "current": current}
+    return render(request, "posts/principles.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def attachment_view(request: HttpRequest, attachment_id: int, thumbnail: bool = False) -> FileResponse:
+    """A post's file for people who see the post (404 for everyone else). Pictures open in the browser."""
+    row = queries.open_attachment(current_viewer(request), attachment_id)
+    stored = row.thumbnail if thumbnail else row.file
+    if not stored:
+        raise NotFound
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:  # the row outlived its file (storage restored from an older copy)
+        raise NotFound from None
+    response = FileResponse(
+        handle,
+        as_attachment=row.content_type not in IMAGE_TYPES,
+        filename=row.name,
+        content_type=row.content_type,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

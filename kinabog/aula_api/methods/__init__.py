@@ -1,5 +1,31 @@
 """The Aula API methods, one module per Aula module name; importing them registers them."""
 
-from . import calendar, groups, messaging, notifications, posts, presence, profiles, search, session
+from . import (
+    birthdays,
+    calendar,
+    comments,
+    groups,
+    messaging,
+    notifications,
+    posts,
+    presence,
+    profiles,
+    resources,
+    search,
+    session,
+)
 
-__all__ = ["calendar", "groups", "messaging", "notifications", "posts", "presence", "profiles", "search", "session"]
+__all__ = [
+    "birthdays",
+    "calendar",
+    "comments",
+    "groups",
+    "messaging",
+    "notifications",
+    "posts",
+    "presence",
+    "profiles",
+    "resources",
+    "search",
+    "session",
+]

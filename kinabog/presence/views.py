@@ -183,7 +183,7 @@ def _registration(request: HttpRequest, viewer: Viewer, child_ids: list[int]) ->
 @require_POST
 def staff_action_view(request: HttpRequest, institution_id: int) -> HttpResponse:
     viewer = current_viewer(request)
-    queries.staff_institution(viewer, institution_id)
+    queries.require_staff_institution(viewer, institution_id)
     query = {key: request.POST.get(key, "") for key in ("gruppe", "status")}
     try:
         action, done, problems = _registration(request, viewer, _ints(request.POST.getlist("barn")))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from kinabog.audit.models import AuditEntry
 from kinabog.core.testing import assert_max_queries, sign_in
 from kinabog.institutions.access import Viewer
-from kinabog.institutions.models import Group, InstitutionProfile, Person
+from kinabog.institutions.models import Group, Institution, InstitutionProfile, Person
 from kinabog.institutions.queries import build_viewer
 from kinabog.institutions.tests.factories import MembershipFactory, RelationFactory
 from kinabog.presence import actions, queries
@@ -729,3 +729,15 @@ def test_kiosk_screen_list_shows_groups_and_state(client):
     assert "Entré" in html and "Blå stue" in html and "Venter på at blive forbundet" in html
     response = client.post(reverse("presence:kiosks", args=[emil.institution_id]), {"name": "  "})
     assert response.status_code == 400 and response.context["form"].errors["name"]
+
+
+def test_a_check_in_posted_to_another_institution_answers_404_and_changes_nothing(client):
+    emil = child("Emil")
+    sign_in(client, "karin")
+    for code in ("G10002", "280101"):  # another daycare; a school (no komme/gå there)
+        url = reverse("presence:staff_action", args=[Institution.objects.get(code=code).id])
+        assert client.post(url, {"quick": f"check_in:{emil.id}"}).status_code == 404
+    assert (
+        client.post(reverse("presence:staff_action", args=[10**9]), {"quick": f"check_in:{emil.id}"}).status_code == 404
+    )
+    assert not PresenceDay.objects.filter(child=emil).exists()

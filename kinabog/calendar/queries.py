@@ -90,7 +90,7 @@ def events_between(viewer: Viewer, start: datetime, end: datetime) -> list[Event
     Four queries however many events, groups or exceptions.
     """
     return list(
-        visible_events(viewer)
+        with_attachment_flag(visible_events(viewer))
         .filter(overlapping(start, end))
         .select_related("institution", "creator__person")
         .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")), "exceptions")

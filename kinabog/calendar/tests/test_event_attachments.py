@@ -143,6 +143,11 @@ def test_karins_photo_reaches_mette_without_location(media: Path) -> None:
         pdf["Content-Disposition"].startswith("attachment") and 'filename="madplan.pdf"' in pdf["Content-Disposition"]
     )
     assert b"".join(pdf.streaming_content) == PDF
+    # The calendar pages say that the event has files (a paperclip, read out by screen readers).
+    week = mette.get(reverse("calendar:week"), {"uge": timezone.localtime(event.starts_at).date().isoformat()})
+    month = mette.get(reverse("calendar:month"), {"maaned": timezone.localtime(event.starts_at).strftime("%Y-%m")})
+    for page in (week.content.decode(), month.content.decode()):
+        assert '<span class="visually-hidden">Har vedhæftede filer</span>' in page
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,13 +58,10 @@ def _locked_day(child_id: int, day: date) -> PresenceDay:
     existing = PresenceDay.objects.select_for_update().filter(child_id=child_id, date=day).first()
     if existing is not None:
         return existing
-    try:
-        with transaction.atomic():
-            # A row this transaction inserts is locked by it until commit.
-            return PresenceDay.objects.create(child_id=child_id, date=day)
-    except IntegrityError:
-        # Someone else created it a moment ago: wait for their lock and take the row.
-        return PresenceDay.objects.select_for_update().get(child_id=child_id, date=day)
+    # INSERT … ON CONFLICT DO NOTHING: if someone else is creating the row at this moment, the insert waits
+    # for them and does nothing; either way the row exists afterwards, and the lock is taken on it.
+    PresenceDay.objects.bulk_create([PresenceDay(child_id=child_id, date=day)], ignore_conflicts=True)
+    return PresenceDay.objects.select_for_update().get(child_id=child_id, date=day)
 
 
 def _event(day: PresenceDay, action: str, actor: Actor, detail: str = "") -> PresenceEvent:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import BooleanField, F, IntegerField, Prefetch, Q, Value
 
 from kinabog.core.errors import NotFound
 from kinabog.institutions import queries as institution_queries
@@ -124,14 +124,21 @@ def vacations_by_person(person_ids: list[int], start: date, end: date) -> dict[i
 
 def opening_hours_on(institution_id: int, day: date) -> tuple[time, time] | bool | None:
     """(opens, closes) for a day; None when the institution is closed; True when no hours are set."""
-    special = SpecialDay.objects.filter(institution_id=institution_id, date=day).first()
-    if special is not None:
-        return None if special.closed else (special.opens, special.closes)  # type: ignore[return-value]
-    week = {h.weekday: h for h in OpeningHours.objects.filter(institution_id=institution_id)}
-    if not week:
+    # One query: the day's special hours (weekday -1) and the weekly hours together.
+    special = SpecialDay.objects.filter(institution_id=institution_id, date=day).values_list(
+        Value(-1, output_field=IntegerField()), "opens", "closes", "closed"
+    )
+    weekly = OpeningHours.objects.filter(institution_id=institution_id).values_list(
+        "weekday", "opens", "closes", Value(False, output_field=BooleanField())
+    )
+    rows = {weekday: (opens, closes, closed) for weekday, opens, closes, closed in special.union(weekly, all=True)}
+    if -1 in rows:
+        opens, closes, closed = rows[-1]
+        return None if closed else (opens, closes)
+    if not rows:
         return True
-    hours = week.get(day.weekday())
-    return (hours.opens, hours.closes) if hours else None
+    hours = rows.get(day.weekday())
+    return (hours[0], hours[1]) if hours else None
 
 
 # --- The staff view -------------------------------------------------------------------------------

@@ -174,6 +174,8 @@ def _registration(request: HttpRequest, viewer: Viewer, child_ids: list[int]) ->
         action = request.POST.get("handling", "")
     if not child_ids:
         raise InvalidInput(_("Tick one or more children first."), field="children")
+    if len(child_ids) == 1:  # one child (a row's quick button): the action's own transaction is all it needs
+        return action, *_perform(viewer, action, child_ids, request.POST)
     with transaction.atomic():  # a child the viewer may not handle undoes the whole request (404)
         done, problems = _perform(viewer, action, child_ids, request.POST)
     return action, done, problems

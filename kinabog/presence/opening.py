@@ -1,7 +1,9 @@
 """Which days an institution is open, and when: weekly hours, specific days and closed days (lukkedage).
 
 Loaded for many institutions and a whole period in two queries. An institution that has set no hours
-is open on weekdays at default hours (Aula's "DefaultOpeningHours") and closed at weekends.
+is open on weekdays at default hours (Aula's "DefaultOpeningHours") and closed at weekends — for showing
+and planning (occupancy, the Aula API). Check-ins are refused only against hours an institution has set
+(`queries.opening_hours_on` answers True without them): a default must never keep a child out.
 """
 
 from __future__ import annotations

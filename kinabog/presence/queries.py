@@ -123,7 +123,8 @@ def vacations_by_person(person_ids: list[int], start: date, end: date) -> dict[i
 
 
 def opening_hours_on(institution_id: int, day: date) -> tuple[time, time] | bool | None:
-    """(opens, closes) for a day; None when the institution is closed; True when no hours are set."""
+    """(opens, closes) for a day; None when the institution is closed; True when no hours are set (then
+    nothing is refused; opening.py's weekday defaults are for showing and planning only)."""
     # One query: the day's special hours (weekday -1) and the weekly hours together.
     special = SpecialDay.objects.filter(institution_id=institution_id, date=day).values_list(
         Value(-1, output_field=IntegerField()), "opens", "closes", "closed"

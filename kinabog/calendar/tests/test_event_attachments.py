@@ -16,14 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from kinabog.aula_api.tests.conftest import AulaClient, ok
 from kinabog.aula_api.tokens import issue_token
 from kinabog.calendar import actions, attachments
 from kinabog.calendar.models import Event, EventAttachment
 from kinabog.core import files as core_files
-from kinabog.core.testing import assert_max_queries, sign_in
+from kinabog.core.testing import HOME, assert_max_queries, assert_no_metadata, photo_with_location, sign_in
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.models import Group
 
@@ -31,8 +30,6 @@ from .conftest import local, viewer
 
 pytestmark = pytest.mark.django_db
 
-GPS_IFD = 0x8825
-HOME = b"Havnegade 4"
 PDF = b"%PDF-1.7 madplan for ugen"
 
 
@@ -44,23 +41,6 @@ def media(settings: Any, tmp_path: Path) -> Path:
 
 def blaa() -> Group:
     return Group.objects.get(name="Blå stue")
-
-
-def photo_with_location() -> bytes:
-    """A 60×30 JPEG with camera, GPS position and a comment in its metadata."""
-    image = Image.new("RGB", (60, 30), "blue")
-    exif = Image.Exif()
-    exif[0x010F] = "Kameramærke"
-    exif[GPS_IFD] = {1: "N", 2: (55.0, 40.0, 0.0), 3: "E", 4: (12.0, 34.0, 0.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif, comment=HOME)
-    return out.getvalue()
-
-
-def assert_no_metadata(data: bytes) -> None:
-    assert HOME not in data and b"Exif" not in data and b"Kameram" not in data
-    with Image.open(io.BytesIO(data)) as clean:
-        assert not dict(clean.getexif()) and not clean.getexif().get_ifd(GPS_IFD)
 
 
 def word_with_macros() -> bytes:

@@ -3,7 +3,6 @@ who see the post, bad files refused with nothing saved, and the feed's query cou
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -11,18 +10,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from PIL import Image
 
-from kinabog.core.testing import assert_max_queries, sign_in
+from kinabog.core.testing import HOME, assert_max_queries, assert_no_metadata, photo_with_location, sign_in
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.models import Group
 from kinabog.posts import attachments, queries
 from kinabog.posts.models import Post, PostAttachment
 
 pytestmark = pytest.mark.django_db
-
-GPS_IFD = 0x8825
-HOME = b"Havnegade 4"
 
 
 @pytest.fixture(autouse=True)
@@ -40,17 +35,6 @@ def blaa() -> Group:
     return Group.objects.get(name="Blå stue")
 
 
-def photo_with_location() -> bytes:
-    """A 60×30 JPEG with camera, GPS position and a comment in its metadata."""
-    image = Image.new("RGB", (60, 30), "blue")
-    exif = Image.Exif()
-    exif[0x010F] = "Kameramærke"
-    exif[GPS_IFD] = {1: "N", 2: (55.0, 40.0, 0.0), 3: "E", 4: (12.0, 34.0, 0.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif, comment=HOME)
-    return out.getvalue()
-
-
 def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 
@@ -66,12 +50,6 @@ def share(client: Client, title: str, *files: SimpleUploadedFile, username: str 
         "attachments": list(files),
     }
     return client.post(reverse("posts:new"), data)
-
-
-def assert_no_metadata(data: bytes) -> None:
-    assert HOME not in data and b"Exif" not in data and b"Kameram" not in data
-    with Image.open(io.BytesIO(data)) as clean:
-        assert not dict(clean.getexif()) and not clean.getexif().get_ifd(GPS_IFD)
 
 
 def test_karins_photo_reaches_mette_without_location(client: Client, media: Path) -> None:

@@ -123,6 +123,17 @@ def max_invitees() -> int:
     return int(getattr(settings, "KINABOG_CALENDAR_MAX_INVITEES", 2000))
 
 
+def _check_limit(count: int) -> None:
+    """Refuse an event that would reach more people than KINABOG_CALENDAR_MAX_INVITEES."""
+    limit = max_invitees()
+    if count > limit:
+        raise InvalidInput(
+            _("An event can invite at most %(limit)s people. The chosen groups and people are %(count)s.")
+            % {"limit": limit, "count": count},
+            field="group",
+        )
+
+
 def _invitees(groups: list[Group], individuals: set[int], response_required: bool, creator_id: int | None) -> set[int]:
     """Whom the event invites: the groups' members when an answer is wanted, and the individually chosen.
 
@@ -131,13 +142,7 @@ def _invitees(groups: list[Group], individuals: set[int], response_required: boo
     """
     members = invitee_queries.group_member_ids(g.id for g in groups)
     reached = (members | individuals) - {creator_id}
-    limit = max_invitees()
-    if len(reached) > limit:
-        raise InvalidInput(
-            _("An event can invite at most %(limit)s people. The chosen groups and people are %(count)s.")
-            % {"limit": limit, "count": len(reached)},
-            field="group",
-        )
+    _check_limit(len(reached))
     return (reached if response_required else individuals) - {creator_id}
 
 
@@ -226,13 +231,7 @@ def invite(viewer: Viewer, event: Event, profile_ids: tuple[int, ...] = (), *, w
         )
     invitees -= viewer.profile_ids
     already = set(Invitation.objects.filter(event=event).values_list("profile_id", flat=True))
-    limit = max_invitees()
-    if len(already | invitees) > limit:
-        raise InvalidInput(
-            _("An event can invite at most %(limit)s people. The chosen groups and people are %(count)s.")
-            % {"limit": limit, "count": len(already | invitees)},
-            field="group",
-        )
+    _check_limit(len(already | invitees))
     rows = Invitation.objects.bulk_create(
         [Invitation(event=event, profile_id=p) for p in invitees], ignore_conflicts=True
     )

@@ -77,15 +77,11 @@ def visible_group_ids(viewer: Viewer, group_ids: Iterable[int] | None) -> dict[i
     groups = Group.objects.filter(pk__in=list(wanted)).only(
         "id", "name", "kind", "institution_id", "members_see_members"
     )
-    return {g.id: g for g in groups if institution_access.can_see_group_content(viewer, g) and _sees_members(viewer, g)}
-
-
-def _sees_members(viewer: Viewer, group: Group) -> bool:
-    """A group whose members do not see each other shows its birthdays to its institution's staff only."""
-    return group.members_see_members or (
-        group.institution_id is not None
-        and group.institution_id in (viewer.employee_institution_ids | viewer.admin_institution_ids)
-    )
+    return {
+        g.id: g
+        for g in groups
+        if institution_access.can_see_group_content(viewer, g) and institution_access.can_see_members(viewer, g)
+    }
 
 
 def birthdays_between(

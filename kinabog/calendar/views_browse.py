@@ -7,7 +7,6 @@ today with a note saying so; nothing fails.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +25,7 @@ from kinabog.core.errors import NotFound
 
 from . import browse, queries
 from .browse import CalendarDay
+from .views_birthdays import parse_month
 
 DAY, WEEK, MONTH, AGENDA = "dag", "uge", "maaned", "agenda"
 KINDS = (DAY, WEEK, MONTH, AGENDA)
@@ -34,7 +34,6 @@ OWN_PAGES = {DAY: "calendar:day", WEEK: "calendar:week", MONTH: "calendar:month"
 # Dates outside these years are refused as bad input (and keep date arithmetic far from its limits).
 FIRST_YEAR, LAST_YEAR = queries.FIRST_YEAR, queries.LAST_YEAR
 MAX_ID = 2**63 - 1
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 Loader = Callable[[date, date], list[CalendarDay]]
 
@@ -77,11 +76,9 @@ def _parse_month(value: str | None) -> tuple[date, bool]:
     """The first day of the month asked for (YYYY-MM) and whether it was unreadable."""
     if not value:
         return timezone.localdate().replace(day=1), False
-    match = MONTH_PATTERN.match(value)
-    if match:
-        year, month = int(match[1]), int(match[2])
-        if FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12:
-            return date(year, month, 1), False
+    first = parse_month(value)
+    if first is not None:
+        return first, False
     return timezone.localdate().replace(day=1), True
 
 

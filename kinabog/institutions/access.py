@@ -238,6 +238,14 @@ def can_see_group_content(viewer: Viewer, group: Group) -> bool:
     return group.institution_id is not None and group.institution_id in viewer.leader_institution_ids
 
 
+def can_see_members(viewer: Viewer, group: Group) -> bool:
+    """Who else is in a group (names, birthdays): everyone who sees the group when its members see each other;
+    otherwise only the staff of its institution."""
+    return group.members_see_members or (
+        group.institution_id is not None and group.institution_id in viewer.employee_institution_ids
+    )
+
+
 def visible_groups(viewer: Viewer, groups: QuerySet[Group]) -> QuerySet[Group]:
     condition = Q(id__in=viewer.group_ids)
     staff_institutions = viewer.employee_institution_ids | viewer.admin_institution_ids

@@ -318,7 +318,7 @@ class MemberView:
 
 def group_members(viewer: Viewer, group: Group) -> list[MemberView]:
     """Direct members, each named as the viewer may see them (alias for protected people)."""
-    if not (group.members_see_members or group.institution_id in viewer.employee_institution_ids):
+    if not access.can_see_members(viewer, group):
         return []
     memberships = (
         Membership.objects.filter(group=group, profile__is_active=True)

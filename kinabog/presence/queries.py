@@ -365,9 +365,8 @@ def presence_institutions(viewer: Viewer) -> list[PresenceInstitution]:
 
 def staff_institution(viewer: Viewer, institution_id: int) -> Institution:
     """A komme/gå institution whose children the viewer handles; NotFound otherwise."""
-    if institution_id not in staff_institutions(viewer):
-        raise NotFound
-    institution = Institution.objects.filter(pk=institution_id, kind__in=access.PRESENCE_KINDS).first()
+    require_staff_institution(viewer, institution_id)
+    institution = Institution.objects.filter(pk=institution_id).first()
     if institution is None:
         raise NotFound
     return institution

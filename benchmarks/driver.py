@@ -148,7 +148,9 @@ class Client:
         headers: dict[str, str] | None = None,
     ) -> Response:
         body = b""
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: */*"]
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if not any(name.lower() == "accept" for name in headers or {}):
+            lines.append("Accept: */*")
         if form is not None:
             body = urlencode(form).encode()
             lines.append("Content-Type: application/x-www-form-urlencoded")

@@ -11,8 +11,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,14 +77,14 @@ def _event(day: PresenceDay, action: str, actor: Actor, detail: str = "") -> Pre
     )
 
 
-def _check_open(institution_id: int, moment: datetime) -> None:
+def _check_open(hours: tuple[time, time] | bool | None, moment: datetime) -> None:
+    """Refuse a check-in outside the day's opening hours (queries.opening_hours_on's answer)."""
     local = timezone.localtime(moment)
-    hours = queries.opening_hours_on(institution_id, local.date())
     if hours is True:
         return
-    if hours is None:
+    if hours is None or hours is False:
         raise InvalidInput(_("The institution is closed today."))
-    opens, closes = hours  # type: ignore[misc]
+    opens, closes = hours
     if not (opens <= local.time() <= closes):
         raise InvalidInput(
             _("The institution is open from %(opens)s to %(closes)s.")
@@ -98,56 +99,124 @@ def _staff_child(viewer: Viewer, child_id: int) -> queries.ChildContext:
     return child
 
 
-@transaction.atomic
+def _registration_target(viewer: Viewer | None, child_id: int, day: date) -> queries.RegistrationTarget:
+    """The child of a check-in or check-out; NotFound unless a signed-in viewer may register the child (a
+    kiosk has been checked by kiosk_check)."""
+    target = queries.registration_target(child_id, day)
+    if target is None or (viewer is not None and not access.can_register(viewer, target.facts)):
+        raise NotFound
+    return target
+
+
+# The day's row in one statement: created checked in, or changed to checked in unless the child is already in
+# care or reported sick (then nothing is written, and RETURNING gives no row). Two taps at once: the second
+# waits for the first one's row lock, sees the child in care and writes nothing.
+_CHECK_IN = """
+    INSERT INTO {day} (created_at, updated_at, child_id, date, status, check_in_at, checked_in_by_id,
+                       check_out_at, checked_out_by_id, location_id, comment, vacation_note)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, NULL, NULL, '', '')
+    ON CONFLICT (child_id, date) DO UPDATE SET
+        updated_at = excluded.updated_at, status = excluded.status, check_in_at = excluded.check_in_at,
+        checked_in_by_id = excluded.checked_in_by_id, check_out_at = NULL, checked_out_by_id = NULL
+    WHERE {day}.status NOT IN ({unchanged})
+    RETURNING id
+"""
+_CHECK_OUT = """
+    UPDATE {day} SET updated_at = %s, status = %s, check_out_at = %s, checked_out_by_id = %s
+    WHERE child_id = %s AND date = %s AND status IN ({in_care})
+    RETURNING id
+"""
+
+
+def _write(sql: str, params: list[Any]) -> int | None:
+    statuses = ", ".join(str(int(s)) for s in (*IN_CARE, Status.SICK))
+    in_care = ", ".join(str(int(s)) for s in IN_CARE)
+    table = connection.ops.quote_name(PresenceDay._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(day=table, unchanged=statuses, in_care=in_care), params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _written_day(day_id: int, **values: Any) -> PresenceDay:
+    """The day just written, from what was written; its other fields load if asked for."""
+    values["id"] = day_id
+    names = [f.attname for f in PresenceDay._meta.concrete_fields if f.attname in values]  # from_db: model order
+    return PresenceDay.from_db(connection.alias, names, [values[name] for name in names])
+
+
 def check_in(viewer: Viewer | None, child_id: int, *, actor: Actor | None = None) -> PresenceDay:
     """Check a child in now. Checking in a child already in care changes nothing."""
-    if viewer is not None:
-        institution_id: int | None = _staff_child(viewer, child_id).profile.institution_id
-        actor = actor_of(viewer)
-    else:
-        institution_id = queries.child_profiles().filter(pk=child_id).values_list("institution_id", flat=True).first()
-    if institution_id is None or actor is None:
-        raise NotFound
     now = timezone.now()
-    _check_open(institution_id, now)
-    day = _locked_day(child_id, timezone.localdate(now))
-    if day.status in IN_CARE:
-        return day
-    if day.status == Status.SICK:
-        raise InvalidInput(_("The child is reported sick today. Change the status first."))
-    day.status = Status.PRESENT
-    day.check_in_at = now
-    day.checked_in_by_id = actor.person_id
-    day.check_out_at = None
-    day.checked_out_by = None
-    day.save(update_fields=["status", "check_in_at", "checked_in_by", "check_out_at", "checked_out_by", "updated_at"])
-    # External staffing systems hear of it after commit; their delivery never holds up the check-in.
-    feed.publish_after_commit(_event(day, "check_in", actor))
+    today = timezone.localdate(now)
+    target = _registration_target(viewer, child_id, today)
+    actor = actor_of(viewer) if viewer is not None else actor
+    if actor is None:
+        raise NotFound
+    _check_open(target.hours, now)
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    with transaction.atomic():
+        day_id = _write(
+            _CHECK_IN,
+            [stamp, stamp, child_id, ops.adapt_datefield_value(today), int(Status.PRESENT), stamp, actor.person_id],
+        )
+        if day_id is None:
+            day = PresenceDay.objects.get(child_id=child_id, date=today)
+            if day.status == Status.SICK:
+                raise InvalidInput(_("The child is reported sick today. Change the status first."))
+            return day  # already in care
+        day = _written_day(
+            day_id,
+            child_id=child_id,
+            date=today,
+            status=Status.PRESENT,
+            check_in_at=now,
+            checked_in_by_id=actor.person_id,
+            check_out_at=None,
+            checked_out_by_id=None,
+        )
+        event = _event(day, "check_in", actor)
+        # External staffing systems hear of it after commit; their delivery never holds up the check-in.
+        if target.has_webhooks:
+            feed.publish_after_commit(event)
     return day
 
 
-@transaction.atomic
 def check_out(
     viewer: Viewer | None, child_id: int, *, actor: Actor | None = None, picked_up_by: str = ""
 ) -> PresenceDay:
     """Check a child out. A child not checked in cannot be checked out."""
-    if viewer is not None:
-        _staff_child(viewer, child_id)
-        actor = actor_of(viewer)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    target = _registration_target(viewer, child_id, today)
+    actor = actor_of(viewer) if viewer is not None else actor
     if actor is None:
         raise NotFound
-    now = timezone.now()
-    day = _locked_day(child_id, timezone.localdate(now))
-    if day.status == Status.CHECKED_OUT:
-        return day
-    if day.status not in IN_CARE:
-        raise InvalidInput(_("The child has not been checked in today."))
-    day.status = Status.CHECKED_OUT
-    day.check_out_at = now
-    day.checked_out_by_id = actor.person_id
-    day.save(update_fields=["status", "check_out_at", "checked_out_by", "updated_at"])
-    SleepInterval.objects.filter(day=day, end__isnull=True).update(end=now)
-    feed.publish_after_commit(_event(day, "check_out", actor, picked_up_by))
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    with transaction.atomic():
+        day_id = _write(
+            _CHECK_OUT,
+            [stamp, int(Status.CHECKED_OUT), stamp, actor.person_id, child_id, ops.adapt_datefield_value(today)],
+        )
+        if day_id is None:
+            day = PresenceDay.objects.filter(child_id=child_id, date=today).first()
+            if day is not None and day.status == Status.CHECKED_OUT:
+                return day
+            raise InvalidInput(_("The child has not been checked in today."))
+        day = _written_day(
+            day_id,
+            child_id=child_id,
+            date=today,
+            status=Status.CHECKED_OUT,
+            check_out_at=now,
+            checked_out_by_id=actor.person_id,
+        )
+        SleepInterval.objects.filter(day_id=day_id, end__isnull=True).update(end=now)
+        event = _event(day, "check_out", actor, picked_up_by)
+        if target.has_webhooks:
+            feed.publish_after_commit(event)
     return day
 
 

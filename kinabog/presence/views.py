@@ -15,8 +15,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,17 +30,12 @@ from kinabog.institutions.access import Viewer
 
 from . import actions, queries
 from .forms import GO_HOME_WITH, PickupPersonForm, PlannedTimesForm, VacationForm, parse_date
+from .templatetags.presence_tags import status_class
 
 Status = queries.Status
 
 # The status filter of the staff page, keyed as StaffDay.counts is.
-STATUS_FILTERS: dict[str, tuple[int, ...]] = {
-    "present": tuple(queries.IN_CARE),
-    "not_arrived": (Status.NOT_PRESENT,),
-    "sick": (Status.SICK,),
-    "vacation": (Status.REPORTED_ABSENT,),
-    "checked_out": (Status.CHECKED_OUT,),
-}
+STATUS_FILTERS = queries.COUNTED_STATUSES
 COUNT_STATUSES = (
     ("present", Status.PRESENT),
     ("not_arrived", Status.NOT_PRESENT),
@@ -120,8 +116,11 @@ def staff_view(request: HttpRequest, institution_id: int) -> HttpResponse:
     return render(request, "presence/staff_day.html", context)
 
 
-def _perform(viewer: Viewer, action: str, child_ids: list[int], data: Any) -> tuple[int, list[str]]:
-    """Run a staff action for each child; returns how many succeeded and the problems of the rest."""
+def _perform(
+    viewer: Viewer, action: str, child_ids: list[int], data: Any, days: list[Any] | None = None
+) -> tuple[int, list[str]]:
+    """Run a staff action for each child; returns how many succeeded and the problems of the rest (and
+    appends the days a check-in, check-out or sleep changed to `days`, where given)."""
     per_child: dict[str, Callable[[Viewer, int], Any]] = {
         "check_in": actions.check_in,
         "check_out": actions.check_out,
@@ -146,8 +145,10 @@ def _perform(viewer: Viewer, action: str, child_ids: list[int], data: Any) -> tu
     done, problems = 0, []
     for child_id in child_ids:
         try:
-            per_child[action](viewer, child_id)
+            day = per_child[action](viewer, child_id)
             done += 1
+            if days is not None:
+                days.append(day)
         except InvalidInput as error:
             name = queries.get_child(viewer, child_id).display_name
             problems.append(f"{name}: {error.message}")
@@ -165,7 +166,9 @@ DONE_MESSAGES = {
 }
 
 
-def _registration(request: HttpRequest, viewer: Viewer, child_ids: list[int]) -> tuple[str, int, list[str]]:
+def _registration(
+    request: HttpRequest, viewer: Viewer, child_ids: list[int], days: list[Any] | None = None
+) -> tuple[str, int, list[str]]:
     """Parse and run a registration POST: a row's quick button or the action bar for ticked children."""
     quick_action, _sep, quick_child = request.POST.get("quick", "").partition(":")
     if quick_action:
@@ -175,9 +178,9 @@ def _registration(request: HttpRequest, viewer: Viewer, child_ids: list[int]) ->
     if not child_ids:
         raise InvalidInput(_("Tick one or more children first."), field="children")
     if len(child_ids) == 1:  # one child (a row's quick button): the action's own transaction is all it needs
-        return action, *_perform(viewer, action, child_ids, request.POST)
+        return action, *_perform(viewer, action, child_ids, request.POST, days)
     with transaction.atomic():  # a child the viewer may not handle undoes the whole request (404)
-        done, problems = _perform(viewer, action, child_ids, request.POST)
+        done, problems = _perform(viewer, action, child_ids, request.POST, days)
     return action, done, problems
 
 
@@ -187,10 +190,13 @@ def staff_action_view(request: HttpRequest, institution_id: int) -> HttpResponse
     viewer = current_viewer(request)
     queries.require_staff_institution(viewer, institution_id)
     query = {key: request.POST.get(key, "") for key in ("gruppe", "status")}
+    days: list[Any] = []
     try:
-        action, done, problems = _registration(request, viewer, _ints(request.POST.getlist("barn")))
+        action, done, problems = _registration(request, viewer, _ints(request.POST.getlist("barn")), days)
     except InvalidInput as error:
         done, problems, action = 0, [error.message], ""
+    if _wants_json(request):
+        return _registration_answer(action, done, problems, days)
     if not done:
         context = _staff_context(viewer, institution_id, query)
         context["problems"] = problems
@@ -200,6 +206,37 @@ def staff_action_view(request: HttpRequest, institution_id: int) -> HttpResponse
         messages.warning(request, problem)
     url = reverse("presence:staff", kwargs={"institution_id": institution_id})
     return redirect(f"{url}?{urlencode({k: v for k, v in query.items() if v})}")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    """The day view's script asks for JSON: a row's button then answers in place instead of reloading."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+NEXT_ACTIONS = {Status.NOT_PRESENT: "check_in", Status.CHECKED_OUT: "check_in", Status.REPORTED_ABSENT: "check_in"}
+
+
+def _registration_answer(action: str, done: int, problems: list[str], days: list[Any]) -> JsonResponse:
+    """What the script needs to change the rows in place: each child's new status, its label as the row
+    shows it, the count it now belongs to and the button the row offers next."""
+    if not done:
+        return JsonResponse({"problems": problems}, status=400)
+    labels = {"check_in": _("Check in"), "check_out": _("Check out")}
+    children = []
+    for day in days:
+        next_action = "check_out" if day.status in queries.IN_CARE else NEXT_ACTIONS.get(day.status)
+        children.append(
+            {
+                "id": day.child_id,
+                "status": day.status,
+                "statusClass": status_class(day.status),
+                "count": queries.COUNT_KEYS.get(day.status, ""),
+                "pill": render_to_string("presence/_status.html", {"row": {"status": day.status, "day": day}}),
+                "next": {"action": next_action, "label": labels[next_action]} if next_action else None,
+            }
+        )
+    message = DONE_MESSAGES[action](done) % {"count": done}
+    return JsonResponse({"message": message, "problems": problems, "children": children})
 
 
 # --- A child's day ------------------------------------------------------------------------------------------

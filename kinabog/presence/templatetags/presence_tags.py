@@ -35,6 +35,12 @@ def status_class(status: int) -> str:
 
 
 @register.filter
+def count_key(status: int) -> str:
+    """Which of the staff page's counts a status belongs to ('' for none)."""
+    return queries.COUNT_KEYS.get(status, "")
+
+
+@register.filter
 def in_care(status: int) -> bool:
     return status in queries.IN_CARE
 

@@ -36,11 +36,18 @@ def test_karin_checks_emil_in_on_a_phone_and_mette_sees_it(open_page: Callable[.
     button = staff.get_by_role("button", name="Tjek ind Emil Hansen")
     box = button.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    present = staff.locator(".counts .status-present .count-n")
+    before = int(present.inner_text())
+    staff.evaluate("window.sameList = true")
     button.click()
     row = staff.locator("li.child-row", has_text="Emil Hansen")
     expect(row.locator(".pill")).to_contain_text("Kommet")
     expect(staff.get_by_role("status")).to_contain_text("1 barn tjekket ind")
     expect(row.get_by_role("button", name="Tjek ud Emil Hansen")).to_be_visible()
+    # It answered in place: the list was not loaded again, and the count followed.
+    assert staff.evaluate("window.sameList") is True
+    expect(present).to_have_text(str(before + 1))
+    expect(row.get_by_role("button", name="Tjek ud Emil Hansen")).to_be_focused()
 
     # The action bar for ticked children stays at the bottom of the screen, under the thumb.
     bar = staff.get_by_role("group", name="For de valgte børn")

@@ -741,3 +741,72 @@ def test_a_check_in_posted_to_another_institution_answers_404_and_changes_nothin
         client.post(reverse("presence:staff_action", args=[10**9]), {"quick": f"check_in:{emil.id}"}).status_code == 404
     )
     assert not PresenceDay.objects.filter(child=emil).exists()
+
+
+def test_a_rows_button_answers_in_place_with_the_rows_new_state(client):
+    """The day view's script asks for JSON: no redirect, no list loaded again, no flash message kept."""
+    emil = child("Emil")
+    sign_in(client, "karin")
+    url = reverse("presence:staff_action", args=[emil.institution_id])
+    as_json = {"accept": "application/json"}
+    client.get(staff_url(emil))  # the phone has the day view open
+    # The signed-in session and Viewer (8; cached between requests in production), then the child, its
+    # groups and the day's hours in one statement, and the day and its event in one transaction.
+    with assert_max_queries(13):
+        response = client.post(url, {"quick": f"check_in:{emil.id}"}, headers=as_json)
+    assert response.status_code == 200 and "messages" not in response.cookies
+    answer = response.json()
+    assert answer["message"] == "1 barn tjekket ind." and answer["problems"] == []
+    [row] = answer["children"]
+    day = PresenceDay.objects.get(child=emil)
+    assert day.status == Status.PRESENT and day.checked_in_by.first_name == "Karin"
+    assert row["id"] == emil.id and row["status"] == Status.PRESENT and row["count"] == "present"
+    assert row["statusClass"] == "here" and row["next"] == {"action": "check_out", "label": "Tjek ud"}
+    assert "Kommet" in row["pill"] and timezone.localtime(day.check_in_at).strftime("%H:%M") in row["pill"]
+
+    # A second tap (another phone, the same moment) changes nothing and writes no second event.
+    again = client.post(url, {"quick": f"check_in:{emil.id}"}, headers=as_json).json()
+    assert again["children"][0]["status"] == Status.PRESENT
+    assert PresenceEvent.objects.filter(day__child=emil, action="check_in").count() == 1
+
+    out = client.post(url, {"quick": f"check_out:{emil.id}"}, headers=as_json).json()
+    assert out["message"] == "1 barn tjekket ud."
+    assert out["children"][0]["count"] == "checked_out" and out["children"][0]["next"]["action"] == "check_in"
+    assert PresenceDay.objects.get(child=emil).status == Status.CHECKED_OUT
+
+
+def test_an_in_place_answer_explains_a_refusal_and_changes_nothing(client):
+    emil = child("Emil")
+    sign_in(client, "karin")
+    url = reverse("presence:staff_action", args=[emil.institution_id])
+    as_json = {"accept": "application/json"}
+    response = client.post(url, {"quick": f"check_out:{emil.id}"}, headers=as_json)
+    assert response.status_code == 400
+    assert response.json() == {"problems": ["Emil Hansen: Barnet er ikke tjekket ind i dag."]}
+    assert not PresenceDay.objects.filter(child=emil).exists()
+
+    actions.set_status(viewer("karin"), [emil.id], Status.SICK)
+    response = client.post(url, {"quick": f"check_in:{emil.id}"}, headers=as_json)
+    assert response.status_code == 400 and "syg" in response.json()["problems"][0]
+    assert PresenceDay.objects.get(child=emil).status == Status.SICK
+    assert not PresenceEvent.objects.filter(day__child=emil, action="check_in").exists()
+
+    # Another institution's child is not there at all: 404, as for the form (the script then posts the form).
+    other = InstitutionProfile.objects.filter(role="child").exclude(institution_id=emil.institution_id).first()
+    assert other is not None
+    response = client.post(url, {"quick": f"check_in:{other.id}"}, headers=as_json)
+    assert response.status_code == 404 and not PresenceDay.objects.filter(child=other).exists()
+
+
+def test_the_guardians_page_reads_today_and_the_week_in_a_fixed_number_of_queries(client):
+    emil = child("Emil")
+    actions.check_in(viewer("karin"), emil.id)
+    sign_in(client, "mette", role="guardian")
+    client.get(reverse("presence:index"))
+    # Session and Viewer (11 for a guardian; cached between requests in production); the children with their
+    # groups (2); planned times and vacations for today and the week together (2); today's days; opening
+    # hours (2); the institutions' settings; the unread badge.
+    with assert_max_queries(20):
+        html = html_of(client.get(reverse("presence:index")))
+    assert "Emil Hansen" in html and "Sofie Hansen" in html
+    assert "Kommet" in section_of(html, "Emil Hansen")

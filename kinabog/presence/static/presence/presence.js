@@ -16,12 +16,112 @@
   function keepFresh(form) {
     var seconds = parseInt(form.getAttribute("data-refresh"), 10);
     window.setInterval(function () {
+      var active = document.activeElement;
+      // A row's button keeps the focus after it answered in place; that is no work in progress.
       var busy = form.querySelector("input:checked") || document.querySelector("details[open]") ||
-        document.activeElement !== document.body;
+        (active !== document.body && !active.classList.contains("quick"));
       if (!busy && document.visibilityState === "visible") {
         window.location.reload();
       }
     }, seconds * 1000);
+  }
+
+  // A row's "Check in" / "Check out" answers in place: the list is not loaded again after every tap, which
+  // on an old phone in the morning rush is most of the wait. Anything unexpected submits the form as usual.
+  function answerInPlace(form) {
+    var status = document.getElementById("register-status") || document.querySelector(".messages[role=status]");
+    var problems = document.getElementById("register-problems");
+
+    function adjustCount(key, delta) {
+      var count = key && document.querySelector(".counts .status-" + key + " .count-n");
+      if (count) {
+        count.textContent = String(Math.max(0, parseInt(count.textContent, 10) + delta));
+      }
+    }
+
+    function update(child) {
+      var row = form.querySelector('li.child-row[data-child="' + child.id + '"]');
+      if (!row) {
+        return;
+      }
+      row.className = row.className.replace(/\brow-[\w-]+/, "row-" + child.statusClass);
+      var pill = row.querySelector(".pill");
+      if (pill) {
+        pill.outerHTML = child.pill;
+      }
+      var before = row.getAttribute("data-count");
+      if (before !== child.count) {
+        adjustCount(before, -1);
+        adjustCount(child.count, 1);
+        row.setAttribute("data-count", child.count);
+      }
+      var button = row.querySelector("button.quick");
+      if (button && child.next) {
+        button.value = child.next.action + ":" + child.id;
+        button.className = "quick " + (child.next.action === "check_in" ? "quick-in" : "quick-out");
+        button.firstChild.nodeValue = child.next.label;
+      } else if (button) {
+        row.querySelector(".day-link").focus();
+        button.remove();
+      }
+    }
+
+    function say(element, texts, className) {
+      element.textContent = "";
+      texts.forEach(function (text) {
+        var line = document.createElement("p");
+        if (className) {
+          line.className = className;
+        }
+        line.textContent = text;
+        element.appendChild(line);
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || !button.classList.contains("quick") || !window.fetch || form.hasAttribute("data-plain")) {
+        return;
+      }
+      event.preventDefault();
+      // A second tap while the first is on its way does nothing (disabling the button would take its focus).
+      if (button.getAttribute("aria-disabled") === "true") {
+        return;
+      }
+      var body = new URLSearchParams();
+      body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      body.append("quick", button.value);
+      button.setAttribute("aria-disabled", "true");
+      fetch(form.action, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (data) {
+          return { ok: response.ok, data: data };
+        });
+      }).then(function (answer) {
+        button.removeAttribute("aria-disabled");
+        if (!answer.ok) {
+          say(problems, answer.data.problems || []);
+          problems.hidden = false;
+          return;
+        }
+        problems.hidden = true;
+        answer.data.children.forEach(update);
+        say(status, [answer.data.message].concat(answer.data.problems), "message message-success");
+      }).catch(function () {
+        // Not JSON (signed out, gone, an error page) or no network: let the browser post the form itself.
+        button.removeAttribute("aria-disabled");
+        form.setAttribute("data-plain", "");
+        if (form.requestSubmit) {
+          form.requestSubmit(button);
+        } else {
+          form.submit();
+        }
+      });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -31,6 +131,7 @@
     var register = document.querySelector("form[data-refresh]");
     if (register) {
       keepFresh(register);
+      answerInPlace(register);
     }
 
     // The kiosk list reloads now and then; a question left unanswered goes back to the list.

@@ -68,7 +68,8 @@ def _clean_text(text: str) -> str:
 def _check_recipients(viewer: Viewer, recipients: Recipients) -> None:
     if recipients.is_empty():
         raise InvalidInput(_("Choose at least one recipient."), field="recipients")
-    if set(recipients.profile_ids) - queries.reachable_profile_ids(viewer, recipients.profile_ids):
+    blocked = institution_queries.blocked_channels_for(viewer)
+    if set(recipients.profile_ids) - queries.reachable_profile_ids(viewer, recipients.profile_ids, blocked):
         raise InvalidInput(_("You cannot write to one of the chosen recipients."), field="recipients")
     group_ids = [g for g, _role in recipients.groups]
     if set(group_ids) - queries.messageable_group_ids(viewer, group_ids):
@@ -76,7 +77,6 @@ def _check_recipients(viewer: Viewer, recipients: Recipients) -> None:
     valid_roles = {"", PortalRole.GUARDIAN, PortalRole.EMPLOYEE, PortalRole.CHILD}
     if any(role not in valid_roles for _g, role in recipients.groups):
         raise InvalidInput(_("Choose who in the group should receive the message."), field="recipients")
-    blocked = institution_queries.blocked_channels_for(viewer)
     for _g, role in recipients.groups:
         roles = [role] if role else [PortalRole.GUARDIAN, PortalRole.EMPLOYEE, PortalRole.CHILD]
         if any((viewer.portal_role, r) in blocked for r in roles):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet
+from django.db.models import F, Func, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
@@ -17,7 +17,7 @@ from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import Group, GroupPart, InstitutionProfile, PortalRole, ProfileRole
 
 from . import access
-from .models import AutoReply, CommonInbox, Folder, Message, MessageKind, Subscription, Thread
+from .models import Attachment, AutoReply, CommonInbox, Folder, Message, MessageKind, Subscription, Thread
 
 PAGE_SIZE = 20
 MESSAGES_PAGE_SIZE = 50
@@ -191,8 +191,12 @@ def _institutions_for_inboxes(viewer: Viewer) -> set[int]:
     return set(viewer.institution_ids)
 
 
-def reachable_profile_ids(viewer: Viewer, profile_ids: list[int]) -> set[int]:
-    blocked = institution_queries.blocked_channels_for(viewer)
+def reachable_profile_ids(
+    viewer: Viewer, profile_ids: list[int], blocked: frozenset[tuple[str, str]] | None = None
+) -> set[int]:
+    """Which of the profiles the viewer may write to (`blocked`: the viewer's blocked channels, if read)."""
+    if blocked is None:
+        blocked = institution_queries.blocked_channels_for(viewer)
     return set(
         access.reachable_profiles(viewer, InstitutionProfile.objects.filter(id__in=profile_ids), blocked).values_list(
             "id", flat=True
@@ -333,6 +337,36 @@ def read_status(viewer: Viewer, thread: Thread) -> list[Subscription] | None:
 # --- Numbered pages (the Aula API asks by page number) ----------------------------------------------
 
 
+def _named_profile_fields(path: str) -> list[str]:
+    """What a listed sender or participant needs of a profile: its role and state, and the name as shown
+    (the person's name and protection). Lists load nothing more of the people in them: no CPR, no address."""
+    fields = ("role", "is_active", "institution", "person__first_name", "person__last_name", "person__is_protected")
+    return [f"{path}__{field}" for field in (*fields, "person__alias")]
+
+
+# The columns of one inbox row (messaging.getThreads): the subscription's state, the thread, its creator and
+# its latest message with the sender.
+LISTED_SUBSCRIPTION_FIELDS = (
+    "thread",
+    "is_read",
+    "muted",
+    "marked",
+    "last_message_at",
+    "profile__institution__code",
+    *_named_profile_fields("profile"),
+    "thread__subject",
+    "thread__is_sensitive",
+    "thread__created_at",
+    "thread__participant_count",
+    "thread__creator_inbox__name",
+    *_named_profile_fields("thread__creator"),
+    "thread__last_message__sent_at",
+    "thread__last_message__text",
+    "thread__last_message__sender_inbox__name",
+    *_named_profile_fields("thread__last_message__sender"),
+)
+
+
 @dataclass(frozen=True)
 class NumberedPage:
     subscriptions: list[Subscription]
@@ -355,7 +389,8 @@ def inbox_by_page_number(
             "thread__creator__person",
             "thread__creator_inbox",
         )
-        .prefetch_related("thread__last_message__attachments")
+        .only(*LISTED_SUBSCRIPTION_FIELDS)
+        .prefetch_related(Prefetch("thread__last_message__attachments", queryset=Attachment.objects.only("message")))
         .order_by("-last_message_at", "-id")[start : start + limit + 1]
     )
     return NumberedPage(rows[:limit], len(rows) > limit)
@@ -373,7 +408,8 @@ def participants_of_small_threads(thread_ids: list[int], max_participants: int) 
         Subscription.objects.filter(
             thread_id__in=thread_ids, thread__participant_count__lte=max_participants, left_at__isnull=True
         )
-        .select_related("profile__person", "profile__institution", "common_inbox")
+        .select_related("profile__person", "common_inbox")
+        .only("thread", "profile", "common_inbox__name", *_named_profile_fields("profile"))
         .order_by("thread_id", "id")
     )
     for row in rows[: len(thread_ids) * max_participants]:

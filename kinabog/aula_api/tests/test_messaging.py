@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from kinabog.core.testing import assert_max_queries
 from kinabog.institutions import queries as institution_queries
 from kinabog.messaging import actions
-from kinabog.messaging.models import Message, Subscription, Thread
+from kinabog.messaging.models import CommonInbox, Message, Subscription, Thread
 from kinabog.notifications.models import Notification
 
 from .conftest import AulaClient, ok, status_of
@@ -351,7 +351,9 @@ def test_get_threads_costs_the_same_for_3_and_40_threads(client_for, django_capt
     few = count_queries(lambda: karin.get("messaging.getThreads"))
     for i in range(37):
         write("mette" if i % 2 else "anders", "karin", f"Flere {i}")
-    with assert_max_queries(11):
+    # Session and Viewer (8), the page, its attachments, the authors (one query; none for common inboxes here),
+    # the participants of the small threads.
+    with assert_max_queries(12):
         data = ok(karin.get("messaging.getThreads"))
     assert len(data["threads"]) == 20 and data["moreMessagesExist"] is True
     assert count_queries(lambda: karin.get("messaging.getThreads")) == few
@@ -391,3 +393,21 @@ def test_search_and_notification_budgets_do_not_grow(client_for, django_capture_
         ok(karin.post("search.findMessage", {"text": "skoven"}))
     with assert_max_queries(9):
         ok(karin.get("notifications.getNotificationsForActiveProfile"))
+
+
+def test_get_threads_names_a_common_inbox_and_a_person_as_authors(client_for):
+    office = CommonInbox.objects.get(name="Kontoret, Katamaranen")
+    thread = actions.start_thread(
+        viewer("mette"),
+        subject="Ferie",
+        text="Emil holder fri",
+        recipients=actions.Recipients(common_inbox_ids=[office.id]),
+    )
+    actions.reply_from_common_inbox(viewer("karin"), office.id, thread.id, "Tak for besked")
+    listed = next(
+        t for t in ok(client_for("mette", "guardian").get("messaging.getThreads"))["threads"] if t["id"] == thread.id
+    )
+    assert listed["creator"]["fullName"] == "Mette Hansen"
+    assert listed["creator"]["mailBoxOwner"]["mailBoxOwnerType"] == "institutionProfile"
+    sender = listed["latestMessage"]["sender"]
+    assert sender["fullName"] == "Kontoret, Katamaranen" and sender["mailBoxOwner"]["mailBoxOwnerType"] == "commonInbox"

@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, F, IntegerField, Prefetch, Q, Value
+from django.db.models import BooleanField, DateField, F, IntegerField, Prefetch, Q, Value
 
 from kinabog.core.errors import NotFound
 from kinabog.institutions import queries as institution_queries
@@ -327,12 +327,39 @@ def _guardian_profiles(viewer: Viewer) -> list[InstitutionProfile]:
     acting = [c.child_id for c in viewer.children.values() if c.access >= ChildAccess.DAILY]
     if not acting:
         return []
+    # Only what the page shows and the access rules need: no CPR, no address of the children on the page.
     return list(
         child_profiles()
         .filter(person_id__in=acting)
-        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("group")))
+        .select_related("institution__presence_settings")
+        .only(
+            "person__first_name",
+            "person__last_name",
+            "person__is_protected",
+            "person__alias",
+            "institution__name",
+            "institution__kind",
+            "institution__presence_scoped_to_groups",
+            *(f"institution__presence_settings__{name}" for name in GUARDIAN_SETTINGS),
+            "role",
+            "is_active",
+        )
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("group").only("profile", "group__name"))
+        )
         .order_by("person__birth_date", "id")
     )
+
+
+GUARDIAN_SETTINGS = ("guardians_report_sick", "guardians_pickup", "guardians_vacation", "guardians_planned_times")
+
+
+def _settings_of(institution: Institution) -> PresenceSettings:
+    """The institution's komme/gå settings, loaded with it (select_related), or the defaults."""
+    try:
+        return institution.presence_settings  # type: ignore[no-any-return]
+    except PresenceSettings.DoesNotExist:
+        return PresenceSettings(institution_id=institution.id)
 
 
 def _guardian_rows(
@@ -521,22 +548,32 @@ Hours = tuple[time, time] | bool | None  # (opens, closes); None = closed; True 
 
 
 def opening_by_day(institution_ids: Iterable[int], start: date, end: date) -> dict[tuple[int, date], Hours]:
-    """opening_hours_on for several institutions and days in two queries."""
+    """opening_hours_on for several institutions and days in one query (special days and weekly hours)."""
     ids = set(institution_ids)
-    specials = {
-        (s.institution_id, s.date): s
-        for s in SpecialDay.objects.filter(institution_id__in=ids, date__gte=start, date__lte=end)
-    }
+    special_rows = SpecialDay.objects.filter(institution_id__in=ids, date__gte=start, date__lte=end).values_list(
+        "institution_id", "date", Value(-1, output_field=IntegerField()), "opens", "closes", "closed"
+    )
+    weekly_rows = OpeningHours.objects.filter(institution_id__in=ids).values_list(
+        "institution_id",
+        Value(None, output_field=DateField()),
+        "weekday",
+        "opens",
+        "closes",
+        Value(False, output_field=BooleanField()),
+    )
+    specials: dict[tuple[int, date], tuple[time | None, time | None, bool]] = {}
     weekly: dict[int, dict[int, tuple[time, time]]] = defaultdict(dict)
-    for hours in OpeningHours.objects.filter(institution_id__in=ids):
-        weekly[hours.institution_id][hours.weekday] = (hours.opens, hours.closes)
+    for institution_id, day, weekday, opens, closes, closed in special_rows.union(weekly_rows, all=True):
+        if weekday == -1:
+            specials[(institution_id, day)] = (opens, closes, bool(closed))
+        else:
+            weekly[institution_id][weekday] = (opens, closes)
     result: dict[tuple[int, date], Hours] = {}
     for institution_id in ids:
         day = start
         while day <= end:
-            special = specials.get((institution_id, day))
             result[(institution_id, day)] = _hours(
-                (special.opens, special.closes, special.closed) if special is not None else None,
+                specials.get((institution_id, day)),
                 weekly[institution_id].get(day.weekday()),
                 bool(weekly[institution_id]),
             )
@@ -589,7 +626,7 @@ def guardian_overview(viewer: Viewer, today: date, monday: date) -> list[Guardia
     )
     rows = _guardian_rows(viewer, profiles, today, templates, vacations)
     opening = opening_by_day(institution_ids, monday, last)
-    settings = settings_by_institution(institution_ids)
+    settings = {p.institution_id: _settings_of(p.institution) for p in profiles}
     result = []
     for row in rows:
         profile = row.profile

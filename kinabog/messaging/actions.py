@@ -90,7 +90,7 @@ def _check_recipients(viewer: Viewer, recipients: Recipients) -> None:
 def _insert_subscriptions(thread: Thread, recipients: Recipients, exclude_person_id: int) -> int:
     """Write one subscription per recipient person with a single INSERT … SELECT."""
     leaves = queries.expand_groups(recipients.groups)
-    selects = queries.recipient_querysets(leaves, recipients.profile_ids)
+    selects = queries.recipient_selects(leaves, recipients.profile_ids)
     if not selects:
         return 0
     select_sql, params = queries.recipients_select_sql(selects)
@@ -366,7 +366,7 @@ def add_recipients(viewer: Viewer, thread_id: int, recipients: Recipients) -> in
 
 def _insert_new_subscriptions(thread: Thread, recipients: Recipients, exclude_person_ids: set[int]) -> None:
     leaves = queries.expand_groups(recipients.groups)
-    selects = queries.recipient_querysets(leaves, recipients.profile_ids)
+    selects = queries.recipient_selects(leaves, recipients.profile_ids)
     if not selects:
         return
     select_sql, params = queries.recipients_select_sql(selects)

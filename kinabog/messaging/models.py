@@ -110,8 +110,14 @@ class Folder(TimestampedModel):
 class Subscription(models.Model):
     """A participant's place in a thread: a person (through one profile) or a common inbox."""
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # No single-column index on the thread: subscription_one_per_person begins with it. No database
+    # constraint on the person: the profile's constraint holds it (a profile belongs to its person, and
+    # every subscription is written with its profile's person); Django still deletes subscriptions with
+    # their person. Both save work per recipient of a broadcast (decision 0009, docs/performance.md).
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions", db_index=False)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     # No single-column indexes on profile and common_inbox: the inbox indexes below begin with them,
     # and every index more is one more write per recipient of a broadcast (docs/performance.md).
     profile = models.ForeignKey(
@@ -133,9 +139,9 @@ class Subscription(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["thread", "person"], condition=Q(person__isnull=False), name="subscription_one_per_person"
-            ),
+            # Not partial: rows without a person (common inboxes) never collide (NULLs are distinct), and the
+            # whole index serves every look-up by thread.
+            models.UniqueConstraint(fields=["thread", "person"], name="subscription_one_per_person"),
             models.UniqueConstraint(
                 fields=["thread", "common_inbox"],
                 condition=Q(common_inbox__isnull=False),
@@ -149,7 +155,11 @@ class Subscription(models.Model):
         ]
         indexes = [
             models.Index(fields=["profile", "-last_message_at", "-id"], name="subscription_inbox"),
-            models.Index(fields=["common_inbox", "-last_message_at", "-id"], name="subscription_common_inbox"),
+            models.Index(
+                fields=["common_inbox", "-last_message_at", "-id"],
+                condition=Q(common_inbox__isnull=False),
+                name="subscription_common_inbox",
+            ),
             # Most subscriptions are in no folder: index only those that are.
             models.Index(fields=["folder"], condition=Q(folder__isnull=False), name="subscription_in_folder"),
         ]

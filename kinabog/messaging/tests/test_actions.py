@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import F
 
 from kinabog.core.errors import InvalidInput, NotFound, StepUpRequired
-from kinabog.institutions.models import Group, InstitutionProfile, Person
+from kinabog.institutions.models import Group, InstitutionProfile, Municipality, Person, Relation
 from kinabog.institutions.queries import build_viewer
 from kinabog.messaging import actions, queries
 from kinabog.messaging.models import Message, Subscription, Thread
@@ -88,6 +89,51 @@ def test_broadcast_reaches_each_guardian_once_and_answers_go_to_the_sender_only(
     # Jonas does not see mette's answer.
     with pytest.raises(NotFound):
         queries.get_subscription(viewer("jonas"), private.id)
+
+
+@pytest.mark.parametrize("granted_by", ["municipality", "relation"])
+def test_a_guardian_without_custody_is_reached_once_extended_access_is_given(granted_by):
+    everyone = Group.objects.get(name="Alle forældre i Havnby Kommune")
+    peter = Person.objects.get(login__username="peter")
+    if granted_by == "municipality":
+        Municipality.objects.filter(name="Havnby Kommune").update(non_custody_extended_access=True)
+    else:
+        Relation.objects.filter(guardian=peter).update(extended_access=True)
+    thread = actions.start_thread(
+        viewer("thomas"),
+        subject="Til alle",
+        text="Lukket fredag.",
+        recipients=actions.Recipients(groups=[(everyone.id, "")]),
+    )
+    assert Subscription.objects.filter(thread=thread, person=peter).count() == 1
+
+
+def test_every_subscription_is_its_profiles_persons_and_goes_with_the_person():
+    """The person of a subscription has no constraint of its own in the database (decision 0009): the
+    profile's constraint holds it as long as every write takes the profile's person, and Django removes the
+    subscriptions when the person is deleted."""
+    everyone = Group.objects.get(name="Alle forældre i Havnby Kommune")
+    thread = actions.start_thread(
+        viewer("thomas"),
+        subject="Til alle",
+        text="Lukket fredag.",
+        recipients=actions.Recipients(groups=[(everyone.id, "")]),
+    )
+    actions.reply(viewer("mette"), thread.id, "Tak")
+    actions.start_thread(
+        viewer("mette"),
+        subject="Emil",
+        text="Hentes kl. 14",
+        recipients=actions.Recipients(profile_ids=[profile_of("karin").id]),
+    )
+    people = Subscription.objects.filter(person__isnull=False)
+    assert people.count() > 10
+    assert not people.exclude(person_id=F("profile__person_id")).exists()
+
+    lars = Person.objects.get(login__username="lars")
+    assert Subscription.objects.filter(person=lars).exists()
+    lars.delete()
+    assert not Subscription.objects.filter(person_id=lars.pk).exists()
 
 
 def test_bad_input_writes_nothing():

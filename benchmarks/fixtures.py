@@ -176,9 +176,9 @@ def everyone_group() -> Group:
 def guardians_reached(group: Group) -> int:
     """How many people a message to the group's guardians reaches (one per person)."""
     leaves = messaging_queries.expand_groups([(group.id, "guardian")])
-    select_sql, params = messaging_queries.recipients_select_sql(messaging_queries.recipient_querysets(leaves, []))
+    select_sql, params = messaging_queries.recipients_select_sql(messaging_queries.recipient_selects(leaves, []))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({select_sql}) AS r", params)  # noqa: S608 — ORM-compiled SQL
+        cursor.execute(f"SELECT COUNT(*) FROM ({select_sql}) AS r", params)  # noqa: S608 — SQL of messaging.queries
         return int(cursor.fetchone()[0])
 
 

@@ -22,6 +22,9 @@ from typing import Any
 from . import stack
 from .report import RESULT_KEYS, SCENARIOS, Options, result, targets
 
+# How long a scenario waits at most for the previous one's backlog to drain.
+SETTLE_LIMIT_S = 120.0
+
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="./run bench", description=__doc__.split("\n\n")[0] if __doc__ else None)
@@ -131,6 +134,9 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
         run = scenarios.Run(the_stack, options)
         for name in order:
             own = the_stack.own_pids()
+            # The previous scenario's backlog (Celery tasks and the database work they cause) is not this one's
+            # load: wait, within bounds, until the whole machine, this run's stack included, has settled.
+            settled_s = 0.0 if options.smoke else stack.settle(SETTLE_LIMIT_S)
             if args.wait_quiet:
                 busy = stack.wait_for_quiet(args.wait_quiet, own)
             else:
@@ -140,7 +146,7 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
                 row = asyncio.run(scenarios.RUNNERS[name](run))
             except Exception as error:  # noqa: BLE001 — one failed scenario must not hide the others
                 row = result(name, errors=1, detail={"failed": f"{type(error).__name__}: {error}"[:500]})
-            row.setdefault("detail", {})["run"] = {**machine, "others_busy_before": busy}
+            row.setdefault("detail", {})["run"] = {**machine, "others_busy_before": busy, "settled_s": settled_s}
             row["detail"]["targets"] = targets(row)
             failed += 1 if row.get("errors") else 0
             emit(row, as_json=args.json)

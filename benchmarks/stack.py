@@ -187,6 +187,13 @@ def wait_for_quiet(limit: float, own: list[int] | None = None, threshold: float 
     return busy
 
 
+def settle(limit: float, threshold: float = 0.15) -> float:
+    """Wait (at most `limit` seconds) until the whole machine is nearly idle; the seconds waited."""
+    started = time.monotonic()
+    wait_for_quiet(limit, own=[], threshold=threshold)
+    return round(time.monotonic() - started, 1)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))

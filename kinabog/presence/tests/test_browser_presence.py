@@ -39,6 +39,16 @@ def test_karin_checks_emil_in_on_a_phone_and_mette_sees_it(open_page: Callable[.
     present = staff.locator(".counts .status-present .count-n")
     before = int(present.inner_text())
     staff.evaluate("window.sameList = true")
+    # A double tap: the second tap comes the moment the button has turned into "Tjek ud". It must not undo
+    # the check-in.
+    staff.evaluate(
+        """id => {
+            const button = document.querySelector(`li[data-child="${id}"] button.quick`);
+            new MutationObserver((changes, observer) => { observer.disconnect(); button.click(); })
+                .observe(button, {attributes: true, attributeFilter: ["value"]});
+        }""",
+        emil().id,
+    )
     button.click()
     row = staff.locator("li.child-row", has_text="Emil Hansen")
     expect(row.locator(".pill")).to_contain_text("Kommet")
@@ -48,6 +58,8 @@ def test_karin_checks_emil_in_on_a_phone_and_mette_sees_it(open_page: Callable[.
     assert staff.evaluate("window.sameList") is True
     expect(present).to_have_text(str(before + 1))
     expect(row.get_by_role("button", name="Tjek ud Emil Hansen")).to_be_focused()
+    staff.wait_for_timeout(300)  # where the second tap's answer would have come
+    expect(row.locator(".pill")).to_contain_text("Kommet")
 
     # The action bar for ticked children stays at the bottom of the screen, under the thumb.
     bar = staff.get_by_role("group", name="For de valgte børn")

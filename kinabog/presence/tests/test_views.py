@@ -810,3 +810,31 @@ def test_the_guardians_page_reads_today_and_the_week_in_a_fixed_number_of_querie
         html = html_of(client.get(reverse("presence:index")))
     assert "Emil Hansen" in html and "Sofie Hansen" in html
     assert "Kommet" in section_of(html, "Emil Hansen")
+
+
+def test_where_staff_are_scoped_to_their_groups_a_check_in_outside_them_answers_404(client):
+    """Institutions may scope komme/gå to the staff's own groups; leaders keep the whole institution."""
+    emil = child("Emil")
+    other_room = (
+        InstitutionProfile.objects.filter(institution_id=emil.institution_id, role="child", is_active=True)
+        .exclude(memberships__group__name="Blå stue")
+        .first()
+    )
+    assert other_room is not None
+    url = reverse("presence:staff_action", args=[emil.institution_id])
+    as_json = {"accept": "application/json"}
+    Institution.objects.filter(pk=emil.institution_id).update(presence_scoped_to_groups=True)
+
+    sign_in(client, "karin")
+    assert client.post(url, {"quick": f"check_in:{other_room.id}"}, headers=as_json).status_code == 404
+    assert client.post(url, {"quick": f"check_in:{other_room.id}"}).status_code == 404
+    assert not PresenceDay.objects.filter(child=other_room).exists()
+    assert client.post(url, {"quick": f"check_in:{emil.id}"}, headers=as_json).status_code == 200
+
+    leader = Client()
+    sign_in(leader, "anders")
+    assert leader.post(url, {"quick": f"check_in:{other_room.id}"}, headers=as_json).status_code == 200
+
+    Institution.objects.filter(pk=emil.institution_id).update(presence_scoped_to_groups=False)
+    client.post(url, {"quick": f"check_out:{other_room.id}"}, headers=as_json)
+    assert PresenceDay.objects.get(child=other_room).status == Status.CHECKED_OUT

@@ -17,9 +17,11 @@
     var seconds = parseInt(form.getAttribute("data-refresh"), 10);
     window.setInterval(function () {
       var active = document.activeElement;
-      // A row's button keeps the focus after it answered in place; that is no work in progress.
+      // A row's button that has just answered in place keeps the focus; that is no work in progress. Any other
+      // focus (someone moving through the list with the keyboard) or a tap on its way is.
       var busy = form.querySelector("input:checked") || document.querySelector("details[open]") ||
-        (active !== document.body && !active.classList.contains("quick"));
+        form.querySelector("[aria-disabled=true]") ||
+        (active !== document.body && !active.hasAttribute("data-answered"));
       if (!busy && document.visibilityState === "visible") {
         window.location.reload();
       }
@@ -78,14 +80,48 @@
       });
     }
 
+    // Not JSON (signed out, gone, an error page) or no network: the browser posts the form itself.
+    function postPlainly(button) {
+      form.setAttribute("data-plain", "");
+      if (form.requestSubmit) {
+        form.requestSubmit(button);
+        return;
+      }
+      var quick = document.createElement("input");
+      quick.type = "hidden";
+      quick.name = "quick";
+      quick.value = button.value;
+      form.appendChild(quick);
+      form.submit();
+    }
+
+    function show(button, answer) {
+      if (!answer.ok) {
+        say(status, []);
+        say(problems, answer.data.problems || []);
+        problems.hidden = false;
+        return;
+      }
+      problems.hidden = true;
+      answer.data.children.forEach(update);
+      say(status, [answer.data.message].concat(answer.data.problems), "message message-success");
+      // The button now does the opposite: a second tap of a double tap must not undo the first.
+      button.setAttribute("data-settle", String(Date.now() + 800));
+      // It keeps the focus; the list's refresh may still come while it has it (see keepFresh).
+      button.setAttribute("data-answered", "");
+      button.addEventListener("blur", function () { button.removeAttribute("data-answered"); }, { once: true });
+    }
+
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
       if (!button || !button.classList.contains("quick") || !window.fetch || form.hasAttribute("data-plain")) {
         return;
       }
       event.preventDefault();
-      // A second tap while the first is on its way does nothing (disabling the button would take its focus).
-      if (button.getAttribute("aria-disabled") === "true") {
+      // A tap while the last one is on its way, or just after it changed the button, does nothing
+      // (disabling the button would take its focus).
+      var settling = Number(button.getAttribute("data-settle")) > Date.now();
+      if (button.getAttribute("aria-disabled") === "true" || settling) {
         return;
       }
       var body = new URLSearchParams();
@@ -103,23 +139,10 @@
         });
       }).then(function (answer) {
         button.removeAttribute("aria-disabled");
-        if (!answer.ok) {
-          say(problems, answer.data.problems || []);
-          problems.hidden = false;
-          return;
-        }
-        problems.hidden = true;
-        answer.data.children.forEach(update);
-        say(status, [answer.data.message].concat(answer.data.problems), "message message-success");
-      }).catch(function () {
-        // Not JSON (signed out, gone, an error page) or no network: let the browser post the form itself.
+        show(button, answer);
+      }, function () {
         button.removeAttribute("aria-disabled");
-        form.setAttribute("data-plain", "");
-        if (form.requestSubmit) {
-          form.requestSubmit(button);
-        } else {
-          form.submit();
-        }
+        postPlainly(button);
       });
     });
   }

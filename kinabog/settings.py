@@ -77,6 +77,8 @@ if env_bool("KINABOG_QUERY_COUNT_HEADER", False):
 ROOT_URLCONF = "kinabog.urls"
 WSGI_APPLICATION = "kinabog.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# LoginBackend first: sign-ins record it. ModelBackend still loads sessions that recorded it before.
+AUTHENTICATION_BACKENDS = ["kinabog.accounts.backends.LoginBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "institutions:overview"
 LOGOUT_REDIRECT_URL = "accounts:login"

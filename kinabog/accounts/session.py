@@ -69,7 +69,16 @@ def current_viewer(request: HttpRequest) -> Viewer:
     if not request.user.is_authenticated:
         viewer = ANONYMOUS
     else:
-        viewer = cached_viewer(request.user.pk, request.session.get(PORTAL_ROLE_KEY), assurance_level(request))
+        # The token read with the login (accounts.backends) holds for the request's first Viewer; once the
+        # request has changed what its Viewer shows (a new portal role), the token is read again.
+        token = (
+            None
+            if getattr(request, "_kinabog_viewer_forgotten", False)
+            else getattr(request.user, "access_token", None)
+        )
+        viewer = cached_viewer(
+            request.user.pk, request.session.get(PORTAL_ROLE_KEY), assurance_level(request), token=token
+        )
         if viewer.portal_role and request.session.get(PORTAL_ROLE_KEY) != viewer.portal_role:
             request.session[PORTAL_ROLE_KEY] = viewer.portal_role
     request._kinabog_viewer = viewer  # type: ignore[attr-defined]
@@ -79,3 +88,4 @@ def current_viewer(request: HttpRequest) -> Viewer:
 def _forget_viewer(request: HttpRequest) -> None:
     if hasattr(request, "_kinabog_viewer"):
         del request._kinabog_viewer  # type: ignore[attr-defined]
+    request._kinabog_viewer_forgotten = True  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ writing transaction — also for bulk and raw-SQL writes — so access changes t
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,7 +22,7 @@ from kinabog.institutions.models import (
     ProfileRole,
     Relation,
 )
-from kinabog.institutions.queries import build_viewer, cached_viewer
+from kinabog.institutions.queries import build_viewer, cached_viewer, forget_recent_viewers
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def viewer_cache_on(settings):  # type: ignore[no-untyped-def]
     settings.VIEWER_CACHE_SECONDS = 300
+    cache.clear()
+    forget_recent_viewers()
+    yield
+    forget_recent_viewers()
 
 
 def token() -> str:
@@ -128,3 +133,30 @@ def test_without_the_cache_every_request_builds_the_viewer(settings) -> None:  #
     with CaptureQueriesContext(connection) as second:
         cached_viewer(karin, "employee", 2)
     assert len(first.captured_queries) == len(second.captured_queries) > 1
+
+
+def test_a_signed_in_request_reads_the_access_version_with_the_login(client) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, "mette")
+    url = reverse("institutions:child", args=[Person.objects.get(first_name="Emil").id])
+    client.get(url)
+    client.get(url)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    statements = [q["sql"] for q in context.captured_queries]
+    assert not any(sql.startswith('SELECT "institutions_accessversion"') for sql in statements)
+    assert any(sql.startswith('SELECT "accounts_user"') and "access_token" in sql for sql in statements)
+
+
+def test_each_process_keeps_the_viewers_it_used_last_in_front_of_the_shared_cache() -> None:
+    karin = login_of("Karin")
+    first = cached_viewer(karin, "employee", 2)
+    cache.clear()  # the shared cache lost it (evicted, restarted): this process still has it
+    with CaptureQueriesContext(connection) as context:
+        again = cached_viewer(karin, "employee", 2)
+    assert again == first and len(context.captured_queries) == 1  # the access version only
+    # An access change is seen at once all the same: the token is part of the key.
+    grøn = Group.objects.get(name="Grøn stue")
+    profile = InstitutionProfile.objects.filter(person__login_id=karin, role=ProfileRole.EMPLOYEE).first()
+    assert profile is not None and grøn.id not in first.group_ids
+    Membership.objects.create(profile=profile, group=grøn)
+    assert grøn.id in cached_viewer(karin, "employee", 2).group_ids

@@ -128,14 +128,63 @@ _CHECK_OUT = """
 """
 
 
-def _write(sql: str, params: list[Any]) -> int | None:
-    statuses = ", ".join(str(int(s)) for s in (*IN_CARE, Status.SICK))
-    in_care = ", ".join(str(int(s)) for s in IN_CARE)
-    table = connection.ops.quote_name(PresenceDay._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(day=table, unchanged=statuses, in_care=in_care), params)
+def _table(model: type[Any]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _change_day(
+    day_sql: str, day_params: list[Any], event: tuple[datetime, str, int, Actor, str], *, close_sleep: bool = False
+) -> tuple[int, int] | None:
+    """Write the day (`day_sql`, RETURNING its id when it changed) and, if it changed, its event (at, action,
+    status, actor, detail), and with `close_sleep` end an open sleep: (day id, event id), or None when the day
+    was left as it was. All or nothing.
+
+    On PostgreSQL this is one statement (data-modifying WITH): atomic by itself, so a check-in costs one round
+    trip to the database instead of a transaction's four. SQLite writes the same in a transaction.
+    """
+    at, action, status, actor, detail = event
+    ops = connection.ops
+    sql = day_sql.format(
+        day=_table(PresenceDay),
+        unchanged=", ".join(str(int(s)) for s in (*IN_CARE, Status.SICK)),
+        in_care=", ".join(str(int(s)) for s in IN_CARE),
+    )
+    stamp = ops.adapt_datetimefield_value(at)
+    event_values = [stamp, action, int(status), actor.person_id, actor.device_id, detail[:250]]
+    # Table and column names from the models; every value is a parameter.
+    event_table, end = _table(PresenceEvent), ops.quote_name("end")
+    event_columns = "(day_id, at, action, status, actor_id, device_id, detail)"
+    if connection.vendor == "postgresql":
+        slept = (
+            f", slept AS (UPDATE {_table(SleepInterval)} SET {end} = %s "  # noqa: S608
+            f"WHERE day_id IN (SELECT id FROM changed) AND {end} IS NULL)"
+            if close_sleep
+            else ""
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH changed AS ({sql}){slept} INSERT INTO {event_table} {event_columns} "  # noqa: S608
+                "SELECT id, %s, %s, %s, %s, %s, %s FROM changed RETURNING day_id, id",
+                [*day_params, *([stamp] if close_sleep else []), *event_values],
+            )
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row else None
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, day_params)
+        changed = cursor.fetchone()
+        if changed is None:
+            return None
+        if close_sleep:
+            cursor.execute(
+                f"UPDATE {_table(SleepInterval)} SET {end} = %s WHERE day_id = %s AND {end} IS NULL",  # noqa: S608
+                [stamp, changed[0]],
+            )
+        cursor.execute(
+            f"INSERT INTO {event_table} {event_columns} VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING day_id, id",  # noqa: S608
+            [changed[0], *event_values],
+        )
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], row[1])
 
 
 def _written_day(day_id: int, **values: Any) -> PresenceDay:
@@ -156,31 +205,27 @@ def check_in(viewer: Viewer | None, child_id: int, *, actor: Actor | None = None
     _check_open(target.hours, now)
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
-    with transaction.atomic():
-        day_id = _write(
-            _CHECK_IN,
-            [stamp, stamp, child_id, ops.adapt_datefield_value(today), int(Status.PRESENT), stamp, actor.person_id],
-        )
-        if day_id is None:
-            day = PresenceDay.objects.get(child_id=child_id, date=today)
-            if day.status == Status.SICK:
-                raise InvalidInput(_("The child is reported sick today. Change the status first."))
-            return day  # already in care
-        day = _written_day(
-            day_id,
-            child_id=child_id,
-            date=today,
-            status=Status.PRESENT,
-            check_in_at=now,
-            checked_in_by_id=actor.person_id,
-            check_out_at=None,
-            checked_out_by_id=None,
-        )
-        event = _event(day, "check_in", actor)
-        # External staffing systems hear of it after commit; their delivery never holds up the check-in.
-        if target.has_webhooks:
-            feed.publish_after_commit(event)
-    return day
+    day_params = [stamp, stamp, child_id, ops.adapt_datefield_value(today), int(Status.PRESENT), stamp, actor.person_id]
+    written = _change_day(_CHECK_IN, day_params, (now, "check_in", Status.PRESENT, actor, ""))
+    if written is None:
+        day = PresenceDay.objects.get(child_id=child_id, date=today)
+        if day.status == Status.SICK:
+            raise InvalidInput(_("The child is reported sick today. Change the status first."))
+        return day  # already in care
+    day_id, event_id = written
+    # External staffing systems hear of it after commit; their delivery never holds up the check-in.
+    if target.has_webhooks:
+        feed.publish_event_after_commit(event_id)
+    return _written_day(
+        day_id,
+        child_id=child_id,
+        date=today,
+        status=Status.PRESENT,
+        check_in_at=now,
+        checked_in_by_id=actor.person_id,
+        check_out_at=None,
+        checked_out_by_id=None,
+    )
 
 
 def check_out(
@@ -195,29 +240,25 @@ def check_out(
         raise NotFound
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
-    with transaction.atomic():
-        day_id = _write(
-            _CHECK_OUT,
-            [stamp, int(Status.CHECKED_OUT), stamp, actor.person_id, child_id, ops.adapt_datefield_value(today)],
-        )
-        if day_id is None:
-            day = PresenceDay.objects.filter(child_id=child_id, date=today).first()
-            if day is not None and day.status == Status.CHECKED_OUT:
-                return day
-            raise InvalidInput(_("The child has not been checked in today."))
-        day = _written_day(
-            day_id,
-            child_id=child_id,
-            date=today,
-            status=Status.CHECKED_OUT,
-            check_out_at=now,
-            checked_out_by_id=actor.person_id,
-        )
-        SleepInterval.objects.filter(day_id=day_id, end__isnull=True).update(end=now)
-        event = _event(day, "check_out", actor, picked_up_by)
-        if target.has_webhooks:
-            feed.publish_after_commit(event)
-    return day
+    day_params = [stamp, int(Status.CHECKED_OUT), stamp, actor.person_id, child_id, ops.adapt_datefield_value(today)]
+    event = (now, "check_out", Status.CHECKED_OUT, actor, picked_up_by)
+    written = _change_day(_CHECK_OUT, day_params, event, close_sleep=True)
+    if written is None:
+        day = PresenceDay.objects.filter(child_id=child_id, date=today).first()
+        if day is not None and day.status == Status.CHECKED_OUT:
+            return day
+        raise InvalidInput(_("The child has not been checked in today."))
+    day_id, event_id = written
+    if target.has_webhooks:
+        feed.publish_event_after_commit(event_id)
+    return _written_day(
+        day_id,
+        child_id=child_id,
+        date=today,
+        status=Status.CHECKED_OUT,
+        check_out_at=now,
+        checked_out_by_id=actor.person_id,
+    )
 
 
 @transaction.atomic

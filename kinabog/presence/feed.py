@@ -279,7 +279,12 @@ def publish_after_commit(event: PresenceEvent) -> None:
     `robust` keeps a broker that is down from turning a successful check-in into an error; the
     deliveries are then sent by the periodic sweep.
     """
-    transaction.on_commit(partial(enqueue_deliveries, event.id), robust=True)
+    publish_event_after_commit(event.id)
+
+
+def publish_event_after_commit(event_id: int) -> None:
+    """publish_after_commit for an event known by its id."""
+    transaction.on_commit(partial(enqueue_deliveries, event_id), robust=True)
 
 
 def enqueue_deliveries(event_id: int) -> list[int]:

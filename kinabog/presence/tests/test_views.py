@@ -751,7 +751,8 @@ def test_a_rows_button_answers_in_place_with_the_rows_new_state(client):
     as_json = {"accept": "application/json"}
     client.get(staff_url(emil))  # the phone has the day view open
     # The signed-in session and Viewer (8; cached between requests in production), then the child, its
-    # groups and the day's hours in one statement, and the day and its event in one transaction.
+    # groups and the day's hours in one statement, and the day and its event in one more (PostgreSQL; a
+    # transaction of two on SQLite).
     with assert_max_queries(13):
         response = client.post(url, {"quick": f"check_in:{emil.id}"}, headers=as_json)
     assert response.status_code == 200 and "messages" not in response.cookies
@@ -838,3 +839,18 @@ def test_where_staff_are_scoped_to_their_groups_a_check_in_outside_them_answers_
     Institution.objects.filter(pk=emil.institution_id).update(presence_scoped_to_groups=False)
     client.post(url, {"quick": f"check_out:{other_room.id}"}, headers=as_json)
     assert PresenceDay.objects.get(child=other_room).status == Status.CHECKED_OUT
+
+
+def test_checking_out_a_sleeping_child_ends_the_sleep_in_the_same_write(client):
+    emil = child("Emil")
+    karin = viewer("karin")
+    actions.check_in(karin, emil.id)
+    actions.start_sleep(karin, emil.id)
+    sign_in(client, "karin")
+    url = reverse("presence:staff_action", args=[emil.institution_id])
+    answer = client.post(url, {"quick": f"check_out:{emil.id}"}, headers={"accept": "application/json"}).json()
+    assert answer["children"][0]["status"] == Status.CHECKED_OUT
+    day = PresenceDay.objects.get(child=emil)
+    [sleep] = day.sleep_intervals.all()
+    assert sleep.end is not None and sleep.end == day.check_out_at
+    assert list(day.events.values_list("action", flat=True).order_by("id")) == ["check_in", "sleep_start", "check_out"]

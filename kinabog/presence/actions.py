@@ -128,16 +128,25 @@ _CHECK_OUT = """
 """
 
 
+EVENT_COLUMNS = "(day_id, at, action, status, actor_id, device_id, detail)"
+
+
 def _table(model: type[Any]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
 def _change_day(
-    day_sql: str, day_params: list[Any], event: tuple[datetime, str, int, Actor, str], *, close_sleep: bool = False
-) -> tuple[int, int] | None:
+    day_sql: str,
+    day_params: list[Any],
+    event: tuple[datetime, str, int, Actor, str],
+    *,
+    close_sleep: bool = False,
+    publish: bool = False,
+) -> int | None:
     """Write the day (`day_sql`, RETURNING its id when it changed) and, if it changed, its event (at, action,
-    status, actor, detail), and with `close_sleep` end an open sleep: (day id, event id), or None when the day
-    was left as it was. All or nothing.
+    status, actor, detail), and with `close_sleep` end an open sleep: the day's id, or None when the day was
+    left as it was. All or nothing. With `publish` (the institution has webhooks) the event goes to external
+    staffing systems after commit; their delivery never holds up the check-in.
 
     On PostgreSQL this is one statement (data-modifying WITH): atomic by itself, so a check-in costs one round
     trip to the database instead of a transaction's four. SQLite writes the same in a transaction.
@@ -152,8 +161,7 @@ def _change_day(
     stamp = ops.adapt_datetimefield_value(at)
     event_values = [stamp, action, int(status), actor.person_id, actor.device_id, detail[:250]]
     # Table and column names from the models; every value is a parameter.
-    event_table, end = _table(PresenceEvent), ops.quote_name("end")
-    event_columns = "(day_id, at, action, status, actor_id, device_id, detail)"
+    end = ops.quote_name("end")
     if connection.vendor == "postgresql":
         slept = (
             f", slept AS (UPDATE {_table(SleepInterval)} SET {end} = %s "  # noqa: S608
@@ -163,12 +171,25 @@ def _change_day(
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH changed AS ({sql}){slept} INSERT INTO {event_table} {event_columns} "  # noqa: S608
+                f"WITH changed AS ({sql}){slept} INSERT INTO {_table(PresenceEvent)} {EVENT_COLUMNS} "  # noqa: S608
                 "SELECT id, %s, %s, %s, %s, %s, %s FROM changed RETURNING day_id, id",
                 [*day_params, *([stamp] if close_sleep else []), *event_values],
             )
             row = cursor.fetchone()
-        return (row[0], row[1]) if row else None
+    else:
+        row = _change_day_in_transaction(sql, day_params, stamp, event_values, close_sleep)
+    if row is None:
+        return None
+    if publish:
+        feed.publish_event_after_commit(row[1])
+    return int(row[0])
+
+
+def _change_day_in_transaction(
+    sql: str, day_params: list[Any], stamp: Any, event_values: list[Any], close_sleep: bool
+) -> tuple[int, int] | None:
+    """_change_day where a statement cannot write to two tables (SQLite): the same in a transaction."""
+    end = connection.ops.quote_name("end")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, day_params)
         changed = cursor.fetchone()
@@ -180,7 +201,8 @@ def _change_day(
                 [stamp, changed[0]],
             )
         cursor.execute(
-            f"INSERT INTO {event_table} {event_columns} VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING day_id, id",  # noqa: S608
+            f"INSERT INTO {_table(PresenceEvent)} {EVENT_COLUMNS} "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING day_id, id",
             [changed[0], *event_values],
         )
         row = cursor.fetchone()
@@ -194,28 +216,33 @@ def _written_day(day_id: int, **values: Any) -> PresenceDay:
     return PresenceDay.from_db(connection.alias, names, [values[name] for name in names])
 
 
-def check_in(viewer: Viewer | None, child_id: int, *, actor: Actor | None = None) -> PresenceDay:
-    """Check a child in now. Checking in a child already in care changes nothing."""
+def _registration(
+    viewer: Viewer | None, child_id: int, actor: Actor | None
+) -> tuple[datetime, date, queries.RegistrationTarget, Actor]:
+    """The moment, the day, the child and who acts, for a check-in or check-out; NotFound where not allowed."""
     now = timezone.now()
     today = timezone.localdate(now)
     target = _registration_target(viewer, child_id, today)
     actor = actor_of(viewer) if viewer is not None else actor
     if actor is None:
         raise NotFound
+    return now, today, target, actor
+
+
+def check_in(viewer: Viewer | None, child_id: int, *, actor: Actor | None = None) -> PresenceDay:
+    """Check a child in now. Checking in a child already in care changes nothing."""
+    now, today, target, actor = _registration(viewer, child_id, actor)
     _check_open(target.hours, now)
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     day_params = [stamp, stamp, child_id, ops.adapt_datefield_value(today), int(Status.PRESENT), stamp, actor.person_id]
-    written = _change_day(_CHECK_IN, day_params, (now, "check_in", Status.PRESENT, actor, ""))
-    if written is None:
+    event = (now, "check_in", Status.PRESENT, actor, "")
+    day_id = _change_day(_CHECK_IN, day_params, event, publish=target.has_webhooks)
+    if day_id is None:
         day = PresenceDay.objects.get(child_id=child_id, date=today)
         if day.status == Status.SICK:
             raise InvalidInput(_("The child is reported sick today. Change the status first."))
         return day  # already in care
-    day_id, event_id = written
-    # External staffing systems hear of it after commit; their delivery never holds up the check-in.
-    if target.has_webhooks:
-        feed.publish_event_after_commit(event_id)
     return _written_day(
         day_id,
         child_id=child_id,
@@ -232,25 +259,17 @@ def check_out(
     viewer: Viewer | None, child_id: int, *, actor: Actor | None = None, picked_up_by: str = ""
 ) -> PresenceDay:
     """Check a child out. A child not checked in cannot be checked out."""
-    now = timezone.now()
-    today = timezone.localdate(now)
-    target = _registration_target(viewer, child_id, today)
-    actor = actor_of(viewer) if viewer is not None else actor
-    if actor is None:
-        raise NotFound
+    now, today, target, actor = _registration(viewer, child_id, actor)
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     day_params = [stamp, int(Status.CHECKED_OUT), stamp, actor.person_id, child_id, ops.adapt_datefield_value(today)]
     event = (now, "check_out", Status.CHECKED_OUT, actor, picked_up_by)
-    written = _change_day(_CHECK_OUT, day_params, event, close_sleep=True)
-    if written is None:
+    day_id = _change_day(_CHECK_OUT, day_params, event, close_sleep=True, publish=target.has_webhooks)
+    if day_id is None:
         day = PresenceDay.objects.filter(child_id=child_id, date=today).first()
         if day is not None and day.status == Status.CHECKED_OUT:
             return day
         raise InvalidInput(_("The child has not been checked in today."))
-    day_id, event_id = written
-    if target.has_webhooks:
-        feed.publish_event_after_commit(event_id)
     return _written_day(
         day_id,
         child_id=child_id,

@@ -500,6 +500,21 @@ class DanishDocument(Func):
     output_field = SearchVectorField()
 
 
+# The columns of a search hit (search.findMessage): the message, its thread as listed, and the sender's name
+# as shown — no more of the people who wrote them.
+SEARCH_HIT_FIELDS = (
+    "kind",
+    "text",
+    "sent_at",
+    "edited_at",
+    "thread__subject",
+    "thread__is_sensitive",
+    "thread__participant_count",
+    "sender_inbox__name",
+    *_named_profile_fields("sender"),
+)
+
+
 @dataclass(frozen=True)
 class MessageHit:
     message: Message  # with thread, sender person and sender inbox loaded
@@ -559,9 +574,9 @@ def search_messages(
         # document for each until a page is full: hundreds of milliseconds in a large inbox.
         newest_first[0] = (F("sent_at") + timedelta(0)).desc()
     rows = list(
-        messages.select_related("thread", "sender__person", "sender_inbox").order_by(*newest_first)[
-            offset : offset + limit
-        ]
+        messages.select_related("thread", "sender__person", "sender_inbox")
+        .only(*SEARCH_HIT_FIELDS)
+        .order_by(*newest_first)[offset : offset + limit]
     )
     if len(rows) < limit and (rows or offset == 0):
         total = offset + len(rows)  # the last page: the count is known without counting

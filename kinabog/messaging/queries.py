@@ -12,6 +12,7 @@ from django.db.models import F, Func, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
+from kinabog.core.sql import table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import (
@@ -295,10 +296,6 @@ def recipient_selects(leaves: list[tuple[int, str]], profile_ids: list[int]) -> 
     return compiled + raw
 
 
-def _table(model: type[Any]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _guardians_of_groups(group_ids: list[int]) -> tuple[str, list[Any]]:
     """The guardians of the active children in the groups (their profile at the child's institution) who may
     receive messages about them: custody, a relation other than parent, extended access, or a municipality
@@ -310,12 +307,12 @@ def _guardians_of_groups(group_ids: list[int]) -> tuple[str, list[Any]]:
     marks = ", ".join(["%s"] * len(group_ids))
     sql = f"""
         SELECT gp.person_id AS rcpt_person, gp.id AS rcpt_profile
-        FROM {_table(Membership)} m
-        JOIN {_table(InstitutionProfile)} cp ON cp.id = m.profile_id
-        JOIN {_table(Relation)} r ON r.child_id = cp.person_id
-        JOIN {_table(InstitutionProfile)} gp ON gp.person_id = r.guardian_id AND gp.institution_id = cp.institution_id
-        JOIN {_table(Institution)} i ON i.id = gp.institution_id
-        JOIN {_table(Municipality)} mu ON mu.id = i.municipality_id
+        FROM {table(Membership)} m
+        JOIN {table(InstitutionProfile)} cp ON cp.id = m.profile_id
+        JOIN {table(Relation)} r ON r.child_id = cp.person_id
+        JOIN {table(InstitutionProfile)} gp ON gp.person_id = r.guardian_id AND gp.institution_id = cp.institution_id
+        JOIN {table(Institution)} i ON i.id = gp.institution_id
+        JOIN {table(Municipality)} mu ON mu.id = i.municipality_id
         WHERE m.group_id IN ({marks}) AND cp.is_active AND gp.is_active AND gp.role = %s
           AND (r.has_custody OR r.kind <> %s OR r.extended_access OR mu.non_custody_extended_access)
     """  # noqa: S608 - table names from the models, values as parameters

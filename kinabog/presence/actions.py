@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kinabog.audit import actions as audit
 from kinabog.core.errors import InvalidInput, NotFound
+from kinabog.core.sql import table
 from kinabog.institutions.access import Viewer
 
 from . import access, feed, queries
@@ -131,10 +132,6 @@ _CHECK_OUT = """
 EVENT_COLUMNS = "(day_id, at, action, status, actor_id, device_id, detail)"
 
 
-def _table(model: type[Any]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _change_day(
     day_sql: str,
     day_params: list[Any],
@@ -154,7 +151,7 @@ def _change_day(
     at, action, status, actor, detail = event
     ops = connection.ops
     sql = day_sql.format(
-        day=_table(PresenceDay),
+        day=table(PresenceDay),
         unchanged=", ".join(str(int(s)) for s in (*IN_CARE, Status.SICK)),
         in_care=", ".join(str(int(s)) for s in IN_CARE),
     )
@@ -164,14 +161,14 @@ def _change_day(
     end = ops.quote_name("end")
     if connection.vendor == "postgresql":
         slept = (
-            f", slept AS (UPDATE {_table(SleepInterval)} SET {end} = %s "  # noqa: S608
+            f", slept AS (UPDATE {table(SleepInterval)} SET {end} = %s "  # noqa: S608
             f"WHERE day_id IN (SELECT id FROM changed) AND {end} IS NULL)"
             if close_sleep
             else ""
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH changed AS ({sql}){slept} INSERT INTO {_table(PresenceEvent)} {EVENT_COLUMNS} "  # noqa: S608
+                f"WITH changed AS ({sql}){slept} INSERT INTO {table(PresenceEvent)} {EVENT_COLUMNS} "  # noqa: S608
                 "SELECT id, %s, %s, %s, %s, %s, %s FROM changed RETURNING day_id, id",
                 [*day_params, *([stamp] if close_sleep else []), *event_values],
             )
@@ -197,11 +194,11 @@ def _change_day_in_transaction(
             return None
         if close_sleep:
             cursor.execute(
-                f"UPDATE {_table(SleepInterval)} SET {end} = %s WHERE day_id = %s AND {end} IS NULL",  # noqa: S608
+                f"UPDATE {table(SleepInterval)} SET {end} = %s WHERE day_id = %s AND {end} IS NULL",  # noqa: S608
                 [stamp, changed[0]],
             )
         cursor.execute(
-            f"INSERT INTO {_table(PresenceEvent)} {EVENT_COLUMNS} "  # noqa: S608
+            f"INSERT INTO {table(PresenceEvent)} {EVENT_COLUMNS} "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING day_id, id",
             [changed[0], *event_values],
         )

@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, DateField, F, IntegerField, Prefetch, Q, Value
 
 from kinabog.core.errors import NotFound
+from kinabog.core.sql import table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import ChildAccess, ChildFacts, Viewer
 from kinabog.institutions.models import Group, Institution, InstitutionProfile, Membership, ProfileRole, Relation
@@ -164,10 +164,6 @@ class RegistrationTarget:
     has_webhooks: bool
 
 
-def _table(model: type[Any]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def registration_target(child_profile_id: int, day: date) -> RegistrationTarget | None:
     """A child at a komme/gå institution, with its groups, the institution's hours on `day` and whether the
     institution has webhooks — or None.
@@ -178,14 +174,14 @@ def registration_target(child_profile_id: int, day: date) -> RegistrationTarget 
     kinds = [str(kind) for kind in access.PRESENCE_KINDS]
     sql = f"""
         SELECT p.person_id, p.institution_id, i.presence_scoped_to_groups, m.group_id,
-               EXISTS (SELECT 1 FROM {_table(Webhook)} w WHERE w.institution_id = p.institution_id AND w.is_active),
+               EXISTS (SELECT 1 FROM {table(Webhook)} w WHERE w.institution_id = p.institution_id AND w.is_active),
                s.id, s.opens, s.closes, s.closed, h.opens, h.closes,
-               EXISTS (SELECT 1 FROM {_table(OpeningHours)} o WHERE o.institution_id = p.institution_id)
-        FROM {_table(InstitutionProfile)} p
-        JOIN {_table(Institution)} i ON i.id = p.institution_id
-        LEFT JOIN {_table(Membership)} m ON m.profile_id = p.id
-        LEFT JOIN {_table(SpecialDay)} s ON s.institution_id = p.institution_id AND s.date = %s
-        LEFT JOIN {_table(OpeningHours)} h ON h.institution_id = p.institution_id AND h.weekday = %s
+               EXISTS (SELECT 1 FROM {table(OpeningHours)} o WHERE o.institution_id = p.institution_id)
+        FROM {table(InstitutionProfile)} p
+        JOIN {table(Institution)} i ON i.id = p.institution_id
+        LEFT JOIN {table(Membership)} m ON m.profile_id = p.id
+        LEFT JOIN {table(SpecialDay)} s ON s.institution_id = p.institution_id AND s.date = %s
+        LEFT JOIN {table(OpeningHours)} h ON h.institution_id = p.institution_id AND h.weekday = %s
         WHERE p.id = %s AND p.is_active AND p.role IN (%s, %s) AND i.kind IN ({", ".join(["%s"] * len(kinds))})
     """  # noqa: S608 - table names from the models, values as parameters
     params = [connection.ops.adapt_datefield_value(day), day.weekday(), child_profile_id]

@@ -570,19 +570,20 @@ def search_messages(
         # then sorted. Sorted by sent_at, the planner would walk all messages newest first and compute a
         # document for each until a page is full: hundreds of milliseconds in a large inbox.
         newest_first[0] = (F("sent_at") + timedelta(0)).desc()
-    rows = list(
-        messages.select_related("thread", "sender__person", "sender_inbox")
+    # The matches are ranked once, as ids only, up to the count's cap: the page is cut from them and the
+    # total is their number, so the matches are not gathered a second time to be counted. Beyond
+    # SEARCH_COUNT_CAP nobody pages; the total then says "at least".
+    wanted = max(SEARCH_COUNT_CAP, offset + limit)
+    ranked = list(messages.order_by(*newest_first).values_list("id", flat=True)[:wanted])
+    total = len(ranked)
+    page_ids = ranked[offset : offset + limit]
+    loaded = (
+        Message.objects.filter(id__in=page_ids)
+        .select_related("thread", "sender__person", "sender_inbox")
         .only(*SEARCH_HIT_FIELDS)
-        .order_by(*newest_first)[offset : offset + limit]
+        .in_bulk()
     )
-    if len(rows) < limit and (rows or offset == 0):
-        total = offset + len(rows)  # the last page: the count is known without counting
-    else:
-        # Counting every match of a common word costs as much as the page itself; beyond SEARCH_COUNT_CAP
-        # nobody pages, so the count stops there (the total says "at least" then).
-        total = messages[:SEARCH_COUNT_CAP].count()
-        if rows:
-            total = max(total, offset + len(rows))
+    rows = [loaded[i] for i in page_ids if i in loaded]
     if not rows:
         return MessageSearchPage([], total)
     own = {

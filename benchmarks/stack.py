@@ -269,6 +269,11 @@ class Stack:
             self._spawn(
                 "celery",
                 [
+                    # Background work yields the CPU to the requests people wait for: on a shared machine
+                    # the worker runs at a lower priority (docs/decisions/0010-background-work-yields.md).
+                    "nice",
+                    "-n",
+                    "10",
                     str(BIN / "celery"),
                     "-A",
                     "kinabog",

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Func, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -574,7 +574,7 @@ def search_messages(
     # total is their number, so the matches are not gathered a second time to be counted. Beyond
     # SEARCH_COUNT_CAP nobody pages; the total then says "at least".
     wanted = max(SEARCH_COUNT_CAP, offset + limit)
-    ranked = list(messages.order_by(*newest_first).values_list("id", flat=True)[:wanted])
+    ranked = _serially(messages.order_by(*newest_first).values_list("id", flat=True)[:wanted])
     total = len(ranked)
     page_ids = ranked[offset : offset + limit]
     loaded = (
@@ -596,6 +596,18 @@ def search_messages(
         [MessageHit(m, display_sender(viewer, m), own.get(m.thread_id)) for m in rows],
         total,
     )
+
+
+def _serially(ids: QuerySet[Message, int]) -> list[int]:
+    """The ids, read without PostgreSQL's parallel workers. A search's ranking is the one query of a request
+    the planner would split over three processes; on the two cores that also serve the other requests the
+    split only adds work (`docs/performance.md`, the inbox scenario)."""
+    if connection.vendor != "postgresql":
+        return list(ids)
+    # SET LOCAL ends with the transaction: the request's own, or the one opened here (no savepoint needed).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return list(ids)
 
 
 def _matching_text(

@@ -805,12 +805,12 @@ def test_the_guardians_page_reads_today_and_the_week_in_a_fixed_number_of_querie
     sign_in(client, "mette", role="guardian")
     client.get(reverse("presence:index"))
     # Session and Viewer (11 for a guardian; cached between requests in production); the children with their
-    # institutions' settings and their groups (2); planned times and vacations for today and the week together
-    # (2); today's days; opening hours; the unread badge.
-    with assert_max_queries(18):
+    # institutions' settings and their groups (1 statement); planned times and vacations for today and the
+    # week together (2); today's days; opening hours; the unread badge.
+    with assert_max_queries(17):
         html = html_of(client.get(reverse("presence:index")))
     assert "Emil Hansen" in html and "Sofie Hansen" in html
-    assert "Kommet" in section_of(html, "Emil Hansen")
+    assert "Kommet" in section_of(html, "Emil Hansen") and "Blå stue" in section_of(html, "Emil Hansen")
 
 
 def test_where_staff_are_scoped_to_their_groups_a_check_in_outside_them_answers_404(client):

@@ -813,6 +813,31 @@ def test_the_guardians_page_reads_today_and_the_week_in_a_fixed_number_of_querie
     assert "Kommet" in section_of(html, "Emil Hansen") and "Blå stue" in section_of(html, "Emil Hansen")
 
 
+def test_the_guardians_week_shows_closed_days_from_special_days_and_weekly_hours(client):
+    """A closed day and a weekday without opening hours read "Lukket"; a special day with hours does not."""
+    emil = child("Emil")
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=14)  # a week ahead: every day editable
+    OpeningHours.objects.filter(institution_id=emil.institution_id).delete()
+    for weekday in range(4):  # Monday to Thursday; no hours on Friday
+        OpeningHours.objects.create(
+            institution_id=emil.institution_id, weekday=weekday, opens=time(6, 30), closes=time(17, 0)
+        )
+    SpecialDay.objects.create(institution_id=emil.institution_id, date=monday + timedelta(days=2), closed=True)
+    SpecialDay.objects.create(
+        institution_id=emil.institution_id,
+        date=monday + timedelta(days=1),
+        closed=False,
+        opens=time(8, 0),
+        closes=time(12, 0),
+    )
+    sign_in(client, "mette", role="guardian")
+    card = section_of(html_of(client.get(reverse("presence:index"), {"uge": monday.isoformat()})), "Emil Hansen")
+    days = card.split('class="week-day')[1:]
+    assert len(days) == 5
+    assert ["Lukket" in d for d in days] == [False, False, True, False, True]
+
+
 def test_where_staff_are_scoped_to_their_groups_a_check_in_outside_them_answers_404(client):
     """Institutions may scope komme/gå to the staff's own groups; leaders keep the whole institution."""
     emil = child("Emil")

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import BooleanField, F, IntegerField, Prefetch, Q, Value
+from django.db.models import BooleanField, F, IntegerField, Model, Prefetch, Q, Value
 
 from kinabog.core.errors import NotFound
 from kinabog.core.sql import table
@@ -343,6 +344,17 @@ _PERSON_COLUMNS = ("id", "first_name", "last_name", "is_protected", "alias")
 _INSTITUTION_COLUMNS = ("id", "name", "kind", "presence_scoped_to_groups")
 
 
+M = TypeVar("M", bound=Model)
+
+
+def _loaded(model: type[M], names: tuple[str, ...], values: tuple[Any, ...]) -> M:
+    """An instance of `model` with the named columns loaded and the rest deferred, as `.only()` leaves it
+    (Model.from_db wants the values in the model's own field order, whatever order they were selected in)."""
+    given = dict(zip(names, values, strict=True))
+    loaded = [f.attname for f in model._meta.concrete_fields if f.attname in given]
+    return model.from_db(connection.alias, loaded, [given[name] for name in loaded])
+
+
 def _guardian_profiles(viewer: Viewer) -> list[GuardianProfile]:
     """The children the guardian acts for at komme/gå institutions, in birth order, in one statement.
 
@@ -377,23 +389,27 @@ def _guardian_profiles(viewer: Viewer) -> list[GuardianProfile]:
         cursor.execute(sql, [*acting, ProfileRole.CHILD.value, ProfileRole.PUPIL.value, *kinds])
         rows = cursor.fetchall()
     result: dict[int, GuardianProfile] = {}
-    a, b, c = len(_PROFILE_COLUMNS), len(_PROFILE_COLUMNS) + len(_PERSON_COLUMNS), -len(GUARDIAN_SETTINGS) - 3
+    profile_end = len(_PROFILE_COLUMNS)
+    person_end = profile_end + len(_PERSON_COLUMNS)
+    institution_end = person_end + len(_INSTITUTION_COLUMNS)
+    settings_end = institution_end + 1 + len(GUARDIAN_SETTINGS)
     for row in rows:
         profile_id = row[0]
         if profile_id not in result:
-            profile = InstitutionProfile.from_db(connection.alias, _PROFILE_COLUMNS, row[:a])
-            profile.person = Person.from_db(connection.alias, _PERSON_COLUMNS, row[a:b])
-            profile.institution = Institution.from_db(connection.alias, _INSTITUTION_COLUMNS, row[b:c])
-            settings_id, *flags = row[c:-2]
+            profile = _loaded(InstitutionProfile, _PROFILE_COLUMNS, row[:profile_end])
+            profile.person = _loaded(Person, _PERSON_COLUMNS, row[profile_end:person_end])
+            profile.institution = _loaded(Institution, _INSTITUTION_COLUMNS, row[person_end:institution_end])
+            settings_row = row[institution_end:settings_end]
             settings = (
-                PresenceSettings.from_db(connection.alias, ("id", *GUARDIAN_SETTINGS), (settings_id, *flags))
-                if settings_id is not None
+                _loaded(PresenceSettings, ("id", *GUARDIAN_SETTINGS), settings_row)
+                if settings_row[0] is not None
                 else PresenceSettings(institution_id=profile.institution_id)
             )
             settings.institution_id = profile.institution_id
             result[profile_id] = GuardianProfile(profile, [], settings)
-        if row[-2] is not None:
-            result[profile_id].groups.append((row[-2], row[-1]))
+        group_id, group_name = row[settings_end:]
+        if group_id is not None:
+            result[profile_id].groups.append((group_id, group_name))
     return list(result.values())
 
 
@@ -616,7 +632,7 @@ def opening_by_day(institution_ids: Iterable[int], start: date, end: date) -> di
         opens, closes = _as_time(opens), _as_time(closes)
         if day is not None:
             specials[(institution_id, _as_date(day))] = (opens, closes, bool(closed))
-        else:
+        elif opens is not None and closes is not None:  # a weekday's hours always have both
             weekly[institution_id][weekday] = (opens, closes)
     result: dict[tuple[int, date], Hours] = {}
     for institution_id in ids:

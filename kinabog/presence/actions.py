@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kinabog.audit import actions as audit
 from kinabog.core.errors import InvalidInput, NotFound
-from kinabog.core.sql import table
+from kinabog.core.sql import loaded, table
 from kinabog.institutions.access import Viewer
 
 from . import access, feed, queries
@@ -208,9 +208,7 @@ def _change_day_in_transaction(
 
 def _written_day(day_id: int, **values: Any) -> PresenceDay:
     """The day just written, from what was written; its other fields load if asked for."""
-    values["id"] = day_id
-    names = [f.attname for f in PresenceDay._meta.concrete_fields if f.attname in values]  # from_db: model order
-    return PresenceDay.from_db(connection.alias, names, [values[name] for name in names])
+    return loaded(PresenceDay, {**values, "id": day_id})
 
 
 def _registration(

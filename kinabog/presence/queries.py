@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, F, IntegerField, Model, Prefetch, Q, Value
+from django.db.models import BooleanField, F, IntegerField, Prefetch, Q, Value
 
 from kinabog.core.errors import NotFound
-from kinabog.core.sql import table
+from kinabog.core.sql import loaded, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import ChildAccess, ChildFacts, Viewer
 from kinabog.institutions.models import (
@@ -344,17 +344,6 @@ _PERSON_COLUMNS = ("id", "first_name", "last_name", "is_protected", "alias")
 _INSTITUTION_COLUMNS = ("id", "name", "kind", "presence_scoped_to_groups")
 
 
-M = TypeVar("M", bound=Model)
-
-
-def _loaded(model: type[M], names: tuple[str, ...], values: tuple[Any, ...]) -> M:
-    """An instance of `model` with the named columns loaded and the rest deferred, as `.only()` leaves it
-    (Model.from_db wants the values in the model's own field order, whatever order they were selected in)."""
-    given = dict(zip(names, values, strict=True))
-    loaded = [f.attname for f in model._meta.concrete_fields if f.attname in given]
-    return model.from_db(connection.alias, loaded, [given[name] for name in loaded])
-
-
 def _guardian_profiles(viewer: Viewer) -> list[GuardianProfile]:
     """The children the guardian acts for at komme/gå institutions, in birth order, in one statement.
 
@@ -389,20 +378,23 @@ def _guardian_profiles(viewer: Viewer) -> list[GuardianProfile]:
         cursor.execute(sql, [*acting, ProfileRole.CHILD.value, ProfileRole.PUPIL.value, *kinds])
         rows = cursor.fetchall()
     result: dict[int, GuardianProfile] = {}
-    profile_end = len(_PROFILE_COLUMNS)
-    person_end = profile_end + len(_PERSON_COLUMNS)
-    institution_end = person_end + len(_INSTITUTION_COLUMNS)
-    settings_end = institution_end + 1 + len(GUARDIAN_SETTINGS)
+    settings_columns = ("id", *GUARDIAN_SETTINGS)
+    parts = (_PROFILE_COLUMNS, _PERSON_COLUMNS, _INSTITUTION_COLUMNS, settings_columns)
+    settings_end = sum(len(names) for names in parts)
     for row in rows:
         profile_id = row[0]
         if profile_id not in result:
-            profile = _loaded(InstitutionProfile, _PROFILE_COLUMNS, row[:profile_end])
-            profile.person = _loaded(Person, _PERSON_COLUMNS, row[profile_end:person_end])
-            profile.institution = _loaded(Institution, _INSTITUTION_COLUMNS, row[person_end:institution_end])
-            settings_row = row[institution_end:settings_end]
+            read: list[dict[str, Any]] = []
+            start = 0
+            for names in parts:  # the row's columns, part by part, by name
+                read.append(dict(zip(names, row[start : start + len(names)], strict=True)))
+                start += len(names)
+            profile = loaded(InstitutionProfile, read[0])
+            profile.person = loaded(Person, read[1])
+            profile.institution = loaded(Institution, read[2])
             settings = (
-                _loaded(PresenceSettings, ("id", *GUARDIAN_SETTINGS), settings_row)
-                if settings_row[0] is not None
+                loaded(PresenceSettings, read[3])
+                if read[3]["id"] is not None
                 else PresenceSettings(institution_id=profile.institution_id)
             )
             settings.institution_id = profile.institution_id

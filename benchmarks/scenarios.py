@@ -271,6 +271,7 @@ async def broadcast(run: Run) -> dict[str, Any]:
             "recipients_expected": expected,
             "subscriptions_written": subscribed,
             "send_response_s": round(sent_s, 3),
+            "seen_after_the_answer_s": sorted(round(at - sent_s, 3) for at in seen_at.values()),
             "raw_insert_runs_s": [round(r, 3) for r in raw_runs],
             "sampled_recipients": len(pollers),
             "sampled_seen": len(seen_at),

@@ -12,7 +12,7 @@ from django.db.models import F, Func, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
-from kinabog.core.sql import table
+from kinabog.core.sql import marks, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import (
@@ -100,11 +100,18 @@ def inbox(
 
 
 def unread_count(viewer: Viewer) -> int:
-    if not viewer.profile_ids:
+    """The badge on "Beskeder", on every page: the viewer's own unread threads. Written out, because building
+    the ORM's count cost twice what the database takes to answer it."""
+    profile_ids = sorted(viewer.profile_ids)
+    if not profile_ids:
         return 0
-    return Subscription.objects.filter(
-        profile_id__in=viewer.profile_ids, is_read=False, deleted_at__isnull=True, left_at__isnull=True
-    ).count()
+    sql = (
+        f"SELECT COUNT(*) FROM {table(Subscription)} WHERE profile_id IN ({marks(profile_ids)}) "  # noqa: S608
+        "AND NOT is_read AND deleted_at IS NULL AND left_at IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, profile_ids)
+        return int(cursor.fetchone()[0])
 
 
 def get_subscription(viewer: Viewer, thread_id: int, common_inbox_id: int | None = None) -> Subscription:

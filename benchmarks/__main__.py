@@ -142,11 +142,17 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
             else:
                 busy = stack.cpu_busy(0.2 if options.smoke else 1.0, own)
             say(f"{name} … (other work kept the machine {busy:.0%} busy before it)")
+            ticks = stack.steal_ticks()
             try:
                 row = asyncio.run(scenarios.RUNNERS[name](run))
             except Exception as error:  # noqa: BLE001 — one failed scenario must not hide the others
                 row = result(name, errors=1, detail={"failed": f"{type(error).__name__}: {error}"[:500]})
-            row.setdefault("detail", {})["run"] = {**machine, "others_busy_before": busy, "settled_s": settled_s}
+            row.setdefault("detail", {})["run"] = {
+                **machine,
+                "others_busy_before": busy,
+                "settled_s": settled_s,
+                "stolen_during": stack.steal_share(ticks, stack.steal_ticks()),
+            }
             row["detail"]["targets"] = targets(row)
             failed += 1 if row.get("errors") else 0
             emit(row, as_json=args.json)

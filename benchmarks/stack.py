@@ -162,6 +162,22 @@ def _machine_ticks() -> tuple[int, int]:
     return 0, 0
 
 
+def steal_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the machine's CPU time the hypervisor gave to other machines between two readings of
+    steal_ticks(): on a shared virtual machine, time this run waited for its cores without anything here
+    being busy."""
+    total = after[0] - before[0]
+    return round(max(after[1] - before[1], 0) / total, 3) if total > 0 else 0.0
+
+
+def steal_ticks() -> tuple[int, int]:
+    """(all, steal) clock ticks of the machine so far, from /proc/stat (steal is its eighth column)."""
+    with suppress(OSError):
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[7] if len(fields) > 7 else 0
+    return 0, 0
+
+
 def cpu_busy(seconds: float = 1.0, own: list[int] | None = None) -> float:
     """The share of the machine's CPU that other work kept busy over the next `seconds`: all busy time
     less that of the processes in `own` (this run's own stack). A shared machine makes figures worse."""

@@ -224,7 +224,8 @@ async def broadcast(run: Run) -> dict[str, Any]:
         # message visible before the answer is still seen, at most one interval late: the figure can only
         # come out later than the truth, never earlier.
         deadline = started + (30 if options.smoke else 120)
-        await asyncio.sleep(offset)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(sent.wait(), offset)  # staggered, but never past the answer
         while time.monotonic() < deadline:
             response = await recorder.call(
                 "poll_inbox", client.get(f"{API}?method=messaging.getThreads&page=0"), expect_envelope

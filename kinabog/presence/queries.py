@@ -134,7 +134,7 @@ def vacations_by_person(person_ids: list[int], start: date, end: date) -> dict[i
     result: dict[int, list[VacationRegistration]] = defaultdict(list)
     if not person_ids:
         return result
-    condition = f"child_id IN ({marks(person_ids)}) AND start_date <= %s AND end_date >= %s ORDER BY id"
+    condition = f"child_id IN ({marks(person_ids)}) AND start_date <= %s AND end_date >= %s ORDER BY start_date, id"
     for vacation in select(VacationRegistration, condition, [*person_ids, _day(end), _day(start)]):
         result[vacation.child_id].append(vacation)
     return result

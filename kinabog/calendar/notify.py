@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from kinabog.core.sql import marks
 from kinabog.institutions.models import InstitutionProfile, Membership, Person, ProfileRole, Relation, RelationKind
 from kinabog.notifications import tasks as notification_tasks
 from kinabog.notifications.models import Area, Notification
@@ -138,7 +139,6 @@ def _recipients(scope: tuple[str, list[Any]], *, direct: bool, guardians: bool, 
     profile = InstitutionProfile._meta.db_table
     person = Person._meta.db_table
     relation = Relation._meta.db_table
-    roles = ", ".join(["%s"] * len(CHILD_ROLES))
     selects: list[str] = []
     params: list[Any] = []
     if direct:
@@ -157,7 +157,7 @@ def _recipients(scope: tuple[str, list[Any]], *, direct: bool, guardians: bool, 
             f"JOIN {relation} r ON r.child_id = x.person_id "
             f"JOIN {profile} g ON g.person_id = r.guardian_id AND g.institution_id = x.institution_id "
             f"JOIN {person} gp ON gp.id = g.person_id "
-            f"WHERE x.id IN ({scope_sql}) AND x.is_active = %s AND x.role IN ({roles}) "
+            f"WHERE x.id IN ({scope_sql}) AND x.is_active = %s AND x.role IN ({marks(CHILD_ROLES)}) "
             f"AND g.role = %s AND g.is_active = %s AND gp.login_id IS NOT NULL {acting}"
         )
         params += [True, *scope_params, True, *CHILD_ROLES, ProfileRole.GUARDIAN.value, True]

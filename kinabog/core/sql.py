@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -25,7 +25,7 @@ def loaded(model: type[M], values: Mapping[str, Any]) -> M:
     return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
-def marks(values: Sequence[Any]) -> str:
+def marks(values: Collection[Any]) -> str:
     """One parameter placeholder per value, for `IN (…)`."""
     return ", ".join(["%s"] * len(values))
 

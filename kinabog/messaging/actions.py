@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kinabog.audit import actions as audit
 from kinabog.core.errors import InvalidInput, NotFound, Refused, StepUpRequired
 from kinabog.core.html import is_blank, sanitise
+from kinabog.core.sql import marks
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import InstitutionProfile, PortalRole
@@ -371,11 +372,10 @@ def _insert_new_subscriptions(thread: Thread, recipients: Recipients, exclude_pe
         return
     select_sql, params = queries.recipients_select_sql(selects)
     table = Subscription._meta.db_table
-    placeholders = ", ".join(["%s"] * len(exclude_person_ids))
     sql = (
         f"INSERT INTO {table} (thread_id, person_id, profile_id, last_message_at, is_read, marked, muted) "  # noqa: S608
         f"SELECT %s, q.person_id, q.profile_id, %s, FALSE, FALSE, FALSE FROM ({select_sql}) AS q "
-        f"WHERE q.person_id NOT IN ({placeholders})"
+        f"WHERE q.person_id NOT IN ({marks(exclude_person_ids)})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [thread.id, thread.last_message_at, *params, *sorted(exclude_person_ids)])

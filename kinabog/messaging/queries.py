@@ -311,7 +311,6 @@ def _guardians_of_groups(group_ids: list[int]) -> tuple[str, list[Any]]:
     Written out so that the relations join the profiles directly; through the ORM the statement went through
     the person table twice (two look-ups per guardian: half of its time for every guardian of a municipality).
     """
-    marks = ", ".join(["%s"] * len(group_ids))
     sql = f"""
         SELECT gp.person_id AS rcpt_person, gp.id AS rcpt_profile
         FROM {table(Membership)} m
@@ -320,7 +319,7 @@ def _guardians_of_groups(group_ids: list[int]) -> tuple[str, list[Any]]:
         JOIN {table(InstitutionProfile)} gp ON gp.person_id = r.guardian_id AND gp.institution_id = cp.institution_id
         JOIN {table(Institution)} i ON i.id = gp.institution_id
         JOIN {table(Municipality)} mu ON mu.id = i.municipality_id
-        WHERE m.group_id IN ({marks}) AND cp.is_active AND gp.is_active AND gp.role = %s
+        WHERE m.group_id IN ({marks(group_ids)}) AND cp.is_active AND gp.is_active AND gp.role = %s
           AND (r.has_custody OR r.kind <> %s OR r.extended_access OR mu.non_custody_extended_access)
     """  # noqa: S608 - table names from the models, values as parameters
     return sql, [*group_ids, ProfileRole.GUARDIAN.value, RelationKind.PARENT.value]

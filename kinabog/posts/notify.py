@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from kinabog.core.sql import marks
 from kinabog.institutions.models import InstitutionProfile, Membership, Person, ProfileRole, Relation
 
 from .models import Post, PostGroup
 
 CHILD_ROLES = (ProfileRole.CHILD.value, ProfileRole.PUPIL.value)
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return ", ".join(["%s"] * len(values))
 
 
 def new_post_recipients_sql(post_id: int) -> tuple[str, list[Any], Post] | None:
@@ -43,7 +40,7 @@ def new_post_recipients_sql(post_id: int) -> tuple[str, list[Any], Post] | None:
     if roles:
         selects.append(
             f"SELECT x.person_id, x.id AS profile_id FROM {profile} x "  # noqa: S608
-            f"WHERE {scope_sql} AND x.is_active = %s AND x.role IN ({_in(roles)})"
+            f"WHERE {scope_sql} AND x.is_active = %s AND x.role IN ({marks(roles)})"
         )
         params += [*scope_params, True, *roles]
     if post.for_guardians:
@@ -51,7 +48,7 @@ def new_post_recipients_sql(post_id: int) -> tuple[str, list[Any], Post] | None:
             f"SELECT g.person_id, g.id AS profile_id FROM {profile} x "  # noqa: S608
             f"JOIN {relation} r ON r.child_id = x.person_id "
             f"JOIN {profile} g ON g.person_id = r.guardian_id AND g.institution_id = x.institution_id "
-            f"WHERE {scope_sql} AND x.is_active = %s AND x.role IN ({_in(CHILD_ROLES)}) "
+            f"WHERE {scope_sql} AND x.is_active = %s AND x.role IN ({marks(CHILD_ROLES)}) "
             f"AND g.role = %s AND g.is_active = %s "
             f"AND (r.has_custody = %s OR r.extended_access = %s OR r.kind <> %s)"
         )

@@ -212,7 +212,7 @@ def registration_target(child_profile_id: int, day: date) -> RegistrationTarget 
         LEFT JOIN {table(Membership)} m ON m.profile_id = p.id
         LEFT JOIN {table(SpecialDay)} s ON s.institution_id = p.institution_id AND s.date = %s
         LEFT JOIN {table(OpeningHours)} h ON h.institution_id = p.institution_id AND h.weekday = %s
-        WHERE p.id = %s AND p.is_active AND p.role IN (%s, %s) AND i.kind IN ({", ".join(["%s"] * len(kinds))})
+        WHERE p.id = %s AND p.is_active AND p.role IN (%s, %s) AND i.kind IN ({marks(kinds)})
     """  # noqa: S608 - table names from the models, values as parameters
     params = [connection.ops.adapt_datefield_value(day), day.weekday(), child_profile_id]
     with connection.cursor() as cursor:
@@ -391,8 +391,8 @@ def _guardian_profiles(viewer: Viewer) -> list[GuardianProfile]:
         LEFT JOIN {table(PresenceSettings)} s ON s.institution_id = i.id
         LEFT JOIN {table(Membership)} m ON m.profile_id = p.id
         LEFT JOIN {table(Group)} g ON g.id = m.group_id
-        WHERE p.person_id IN ({", ".join(["%s"] * len(acting))}) AND p.is_active AND p.role IN (%s, %s)
-          AND i.kind IN ({", ".join(["%s"] * len(kinds))})
+        WHERE p.person_id IN ({marks(acting)}) AND p.is_active AND p.role IN (%s, %s)
+          AND i.kind IN ({marks(kinds)})
         ORDER BY pe.birth_date, p.id, m.id
     """  # noqa: S608 - table names from the models, values as parameters
     with connection.cursor() as cursor:
@@ -627,17 +627,15 @@ def opening_by_day(institution_ids: Iterable[int], start: date, end: date) -> di
         return {}
     # One plain statement: every guardian's komme/gå page runs it, and the ORM's union of two querysets cost
     # more to build than PostgreSQL takes to answer it. A special day's row has its date; a weekday's has none.
-    marks = ", ".join(["%s"] * len(ids))
     sql = f"""
         SELECT institution_id, date, 0, opens, closes, closed FROM {table(SpecialDay)}
-        WHERE institution_id IN ({marks}) AND date >= %s AND date <= %s
+        WHERE institution_id IN ({marks(ids)}) AND date >= %s AND date <= %s
         UNION ALL
         SELECT institution_id, NULL, weekday, opens, closes, FALSE FROM {table(OpeningHours)}
-        WHERE institution_id IN ({marks})
+        WHERE institution_id IN ({marks(ids)})
     """  # noqa: S608 - table names from the models, values as parameters
-    adapt = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, adapt(start), adapt(end), *ids])
+        cursor.execute(sql, [*ids, _day(start), _day(end), *ids])
         rows = cursor.fetchall()
     specials: dict[tuple[int, date], tuple[time | None, time | None, bool]] = {}
     weekly: dict[int, dict[int, tuple[time, time]]] = defaultdict(dict)

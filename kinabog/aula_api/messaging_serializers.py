@@ -119,12 +119,15 @@ def recipient(viewer: Viewer, subscription: Any) -> dict[str, Any]:
 # --- messaging.getThreads ------------------------------------------------------------------------
 
 
-def thread_summary(viewer: Viewer, subscription: Any, participants: list[Any] | None) -> dict[str, Any]:
-    """One row of getThreads, from a subscription loaded by queries.inbox_by_page_number."""
+def thread_summary(
+    viewer: Viewer, subscription: Any, participants: list[Any] | None, *, has_attachments: bool
+) -> dict[str, Any]:
+    """One row of getThreads, from a subscription loaded by queries.inbox_by_page_number; `has_attachments`
+    tells whether the latest message has any."""
     thread = subscription.thread
     hidden = thread.is_sensitive and not viewer.is_stepped_up
     listed = [recipient(viewer, p) for p in participants or []]
-    profile = subscription.profile
+    own = next(p for p in viewer.profiles if p.id == subscription.profile_id)  # the inbox lists the viewer's own
     return {
         "id": thread.id,
         "subject": "" if hidden else thread.subject,
@@ -134,15 +137,15 @@ def thread_summary(viewer: Viewer, subscription: Any, participants: list[Any] | 
         "marked": subscription.marked,
         "leaveTime": None,
         "lastReadMessageId": None,
-        "institutionCode": profile.institution.code if profile else None,
+        "institutionCode": own.institution_code,
         "startedTime": iso(thread.created_at),
         "creator": sender(viewer, thread.creator, thread.creator_inbox),
         "recipients": listed,
         "extraRecipientsCount": max(thread.participant_count - len(listed), 0),
         "regardingChildren": [],
-        "latestMessage": _latest_message(viewer, thread, hidden),
+        "latestMessage": _latest_message(viewer, thread, hidden, has_attachments),
         "messageDraft": None,
-        "mailBoxOwner": profile_owner(profile) if profile else None,
+        "mailBoxOwner": own_owner(viewer, own.id),
         "subscriptionId": subscription.id,
         "subscriptionType": "unbundled",
         "numberOfBundleItems": None,
@@ -157,7 +160,7 @@ def thread_summary(viewer: Viewer, subscription: Any, participants: list[Any] | 
     }
 
 
-def _latest_message(viewer: Viewer, thread: Any, hidden: bool) -> dict[str, Any] | None:
+def _latest_message(viewer: Viewer, thread: Any, hidden: bool, has_attachments: bool) -> dict[str, Any] | None:
     message = thread.last_message
     if message is None:
         return None
@@ -168,7 +171,7 @@ def _latest_message(viewer: Viewer, thread: Any, hidden: bool) -> dict[str, Any]
         "text": {"html": "" if hidden else preview(message.text)},
         "sender": sender(viewer, message.sender, message.sender_inbox),
         "newRecipient": None,
-        "hasAttachments": bool(message.attachments.all()),
+        "hasAttachments": has_attachments,
         "pendingMedia": False,
     }
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import DEFERRED, Model
 
 M = TypeVar("M", bound=Model)
 
@@ -33,29 +33,78 @@ def marks(values: Collection[Any]) -> str:
 Converter = Callable[[Any, Any, Any], Any]
 
 
+class Columns(Generic[M]):
+    """Some columns of a model, read under a table alias in a written-out statement that joins several
+    tables, and the instance each row's share of them loads: converted as the ORM would (dates, times and
+    booleans on SQLite), the columns not read deferred as `.only()` leaves them.
+
+        PERSON = Columns(Person, "pe", ["id", "first_name"])
+        f"SELECT {PERSON.sql}, … FROM … JOIN {table(Person)} pe ON …"
+        person = PERSON.load(row, start)   # the row's values from `start` on; None where the join found none
+    """
+
+    def __init__(self, model: type[M], alias: str, attnames: Collection[str]) -> None:
+        every = model._meta.concrete_fields
+        fields = [f for f in every if f.attname in attnames]  # in the model's order, as from_db wants them
+        unknown = set(attnames) - {f.attname for f in fields}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+        self.model, self.alias, self.width = model, alias, len(fields)
+        self._fields = fields
+        self._names = [f.attname for f in fields]
+        self._pk = next((i for i, f in enumerate(fields) if f.primary_key), None)
+        # Where each column goes among all of the model's: from_db then fills in no gaps itself.
+        self._places = [every.index(f) for f in fields] if len(fields) < len(every) else None
+        self._every = len(every)
+        self._converting: list[tuple[int, Any, list[Converter]]] | None = None
+
+    @property
+    def sql(self) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self._fields)
+
+    def _converters(self) -> list[tuple[int, Any, list[Converter]]]:
+        if self._converting is None:
+            converting = []
+            for position, field in enumerate(self._fields):
+                column = field.get_col(self.model._meta.db_table)
+                converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if converters:
+                    converting.append((position, column, converters))
+            self._converting = converting
+        return self._converting
+
+    def load(self, row: Sequence[Any], start: int = 0, db: str | None = None) -> M | None:
+        """The instance of this share of `row`, or None where its primary key is NULL (an outer join).
+        `db` is the connection's alias, for callers loading many (reading it costs a thread-local look-up)."""
+        values = list(row[start : start + self.width])
+        if self._pk is not None and values[self._pk] is None:
+            return None
+        converting = self._converting if self._converting is not None else self._converters()
+        for position, column, converters in converting:
+            for convert in converters:
+                values[position] = convert(values[position], column, connection)
+        if self._places is not None:
+            every: list[Any] = [DEFERRED] * self._every
+            for place, value in zip(self._places, values, strict=True):
+                every[place] = value
+            values = every
+        return self.model.from_db(db or connection.alias, self._names, values)
+
+
+_every_column: dict[type[Model], Columns[Any]] = {}
+
+
 def select(model: type[M], condition: str, params: Sequence[Any]) -> list[M]:
     """The instances of `model` whose rows meet a written-out condition (it may end with ORDER BY; every
     value a parameter), all columns loaded and converted as the ORM would (dates, times and booleans on
     SQLite): what `Model.objects.filter(…)` answers, without building the statement on every call. For the
     small reads of the busiest pages, where building a query costs more than answering it."""
-    fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"SELECT {columns} FROM {table(model)} WHERE {condition}"  # noqa: S608 - from the model; values as parameters
-    converting: list[tuple[int, Any, list[Converter]]] = []
-    for position, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if converters:
-            converting.append((position, column, converters))
-    names = [f.attname for f in fields]
+    columns = _every_column.get(model)
+    if columns is None:
+        columns = _every_column[model] = Columns(model, table(model), [f.attname for f in model._meta.concrete_fields])
+    sql = f"SELECT {columns.sql} FROM {table(model)} WHERE {condition}"  # noqa: S608 - from the model; values as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         fetched = cursor.fetchall()
-    result = []
-    for row in fetched:
-        values = list(row)
-        for position, column, converters in converting:
-            for convert in converters:
-                values[position] = convert(values[position], column, connection)
-        result.append(model.from_db(connection.alias, names, values))
-    return result
+    return [instance for row in fetched if (instance := columns.load(row)) is not None]

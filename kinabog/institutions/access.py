@@ -62,6 +62,7 @@ class ProfileInfo:
     role_key: str
     is_institution_admin: bool
     institution_kind: str = ""  # lets menus depend on the institution type without a query
+    institution_code: str = ""  # names the viewer's own mailbox on a listed thread without a query
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,9 @@ def build_viewer(user_id: int | None, portal_role: str | None, assurance_level: 
         portal_role = available[0] if available else None
     profile_rows = [p for p in all_profiles if p.portal_role == portal_role]
     profiles = tuple(
-        ProfileInfo(p.id, p.institution_id, p.role, p.role_key, p.is_institution_admin, p.institution.kind)
+        ProfileInfo(
+            p.id, p.institution_id, p.role, p.role_key, p.is_institution_admin, p.institution.kind, p.institution.code
+        )
         for p in profile_rows
     )
     permissions = _permissions_for(profile_rows)

@@ -39,12 +39,19 @@ def get_threads(api: ApiRequest) -> dict[str, Any]:
         raise errors.bad_parameters()
     viewer = api.viewer
     result = queries.inbox_by_page_number(viewer, page, unread_only=filter_on == "unread")
-    # Only the small threads are asked about: the participants of a broadcast on the page would all be read
-    # (30,000 rows) before the database learnt that the thread is too large to list them.
-    small = [s.thread_id for s in result.subscriptions if s.thread.participant_count <= serializers.LISTED_RECIPIENTS]
-    participants = queries.participants_of_small_threads(small, serializers.LISTED_RECIPIENTS)
+    participants = queries.participants_of_small_threads(
+        [s.thread for s in result.subscriptions], serializers.LISTED_RECIPIENTS
+    )
     return {
-        "threads": [serializers.thread_summary(viewer, s, participants.get(s.thread_id)) for s in result.subscriptions],
+        "threads": [
+            serializers.thread_summary(
+                viewer,
+                s,
+                participants.get(s.thread_id),
+                has_attachments=s.thread.last_message_id in result.with_attachments,
+            )
+            for s in result.subscriptions
+        ],
         "page": page,
         "moreMessagesExist": result.more,
         "bundleId": None,

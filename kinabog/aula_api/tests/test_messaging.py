@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from kinabog.core.testing import assert_max_queries
 from kinabog.institutions import queries as institution_queries
 from kinabog.messaging import actions
-from kinabog.messaging.models import CommonInbox, Message, Subscription, Thread
+from kinabog.messaging.models import Attachment, CommonInbox, Message, Subscription, Thread
 from kinabog.notifications.models import Notification
 
 from .conftest import AulaClient, ok, status_of
@@ -351,9 +351,9 @@ def test_get_threads_costs_the_same_for_3_and_40_threads(client_for, django_capt
     few = count_queries(lambda: karin.get("messaging.getThreads"))
     for i in range(37):
         write("mette" if i % 2 else "anders", "karin", f"Flere {i}")
-    # Session and Viewer (8), the page, its attachments, the authors (one query; none for common inboxes here),
-    # the participants of the small threads.
-    with assert_max_queries(12):
+    # Session and Viewer (8), the page (with whether its latest messages have attachments), the authors (one
+    # query; none for common inboxes here), the participants of the small threads.
+    with assert_max_queries(11):
         data = ok(karin.get("messaging.getThreads"))
     assert len(data["threads"]) == 20 and data["moreMessagesExist"] is True
     assert count_queries(lambda: karin.get("messaging.getThreads")) == few
@@ -394,6 +394,33 @@ def test_search_and_notification_budgets_do_not_grow(client_for, django_capture_
         ok(karin.post("search.findMessage", {"text": "skoven"}))
     with assert_max_queries(9):
         ok(karin.get("notifications.getNotificationsForActiveProfile"))
+
+
+def test_get_threads_lists_attachments_and_protected_names_as_the_viewer_may_see_them(client_for):
+    plain = write("mette", "karin", "Uden bilag")
+    with_file = write("mette", "karin", "Med bilag")
+    assert with_file.last_message is not None
+    Attachment.objects.create(
+        message=with_file.last_message, file="attachments/x.pdf", name="x.pdf", content_type="application/pdf", size=3
+    )
+    mette = get_user_model().objects.get(username="mette").person
+    mette.is_protected, mette.alias = True, "Forælder til Emil"
+    mette.save(update_fields=["is_protected", "alias"])
+
+    rows = {t["id"]: t for t in ok(client_for("karin", "employee").get("messaging.getThreads"))["threads"]}
+    assert rows[with_file.id]["latestMessage"]["hasAttachments"] is True
+    assert rows[plain.id]["latestMessage"]["hasAttachments"] is False
+    # karin is a pedagogue, not the leader: a protected guardian is shown by alias, as author and participant.
+    row = rows[plain.id]
+    assert row["creator"]["fullName"] == "Forælder til Emil"
+    assert row["latestMessage"]["sender"]["fullName"] == "Forælder til Emil"
+    assert {r["fullName"] for r in row["recipients"]} == {"Forælder til Emil", "Karin Jensen"}
+    assert "Mette" not in str(row)
+    # mette sees her own name.
+    own = next(
+        t for t in ok(client_for("mette", "guardian").get("messaging.getThreads"))["threads"] if t["id"] == plain.id
+    )
+    assert own["creator"]["fullName"] == "Mette Hansen"
 
 
 def test_get_threads_names_a_common_inbox_and_a_person_as_authors(client_for):

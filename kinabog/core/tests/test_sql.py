@@ -10,8 +10,8 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kinabog.core.sql import marks, select
-from kinabog.institutions.models import InstitutionProfile
+from kinabog.core.sql import Columns, marks, select, table
+from kinabog.institutions.models import InstitutionProfile, Person
 from kinabog.presence.models import PresenceDay, PresenceTemplate, Status, VacationRegistration
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -59,3 +59,29 @@ def test_select_is_one_statement_and_loads_no_relation():
         assert template.child_id == child.id and template.pk is not None
     assert len(queries.captured_queries) == 1
     assert select(PresenceTemplate, "child_id = %s", [-1]) == []
+
+
+def test_columns_load_a_joined_row_share_by_share():
+    child = emil()
+    profile_columns = Columns(InstitutionProfile, "p", ["is_active", "id", "person_id"])
+    person_columns = Columns(Person, "pe", ["id", "first_name"])
+    sql = (
+        f"SELECT {profile_columns.sql}, {person_columns.sql} FROM {table(InstitutionProfile)} p "  # noqa: S608 - from the models
+        f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id AND pe.first_name = %s WHERE p.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["Emil", child.id])
+        (found,) = cursor.fetchall()
+        cursor.execute(sql, ["Nobody", child.id])
+        (missed,) = cursor.fetchall()
+    profile = profile_columns.load(found)
+    person = person_columns.load(found, profile_columns.width, connection.alias)
+    assert profile is not None and person is not None
+    assert (profile.id, profile.person_id, profile.is_active) == (child.id, child.person_id, True)
+    assert profile.get_deferred_fields() >= {"role", "institution_id"} and person.first_name == "Emil"
+    assert person_columns.load(missed, profile_columns.width) is None  # the outer join found no person
+    with CaptureQueriesContext(connection) as queries:
+        assert profile.role == "child"  # a column not read loads when asked for, as after .only()
+    assert len(queries.captured_queries) == 1
+    with pytest.raises(ValueError, match="no columns"):
+        Columns(Person, "pe", ["id", "shoe_size"])

@@ -12,6 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+# Paths in the repository are shown from its root.
+REPOSITORY = f"{Path(__file__).resolve().parents[1]}/"
 # Top frames of a worker waiting for work (py-spy records them only with --idle).
 IDLE_FUNCTIONS = frozenset({"select", "poll", "sleep", "wait", "_wait", "epoll", "accept"})
 
@@ -20,7 +22,7 @@ def frame_name(frame: str) -> str:
     """`function (path/to/file.py:123)` → `function (file.py)`, shortened to the package path."""
     name, _sep, where = frame.partition(" (")
     where = where.rstrip(")").rsplit(":", 1)[0]
-    for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
+    for marker in ("site-packages/", REPOSITORY, "lib/python3.11/"):
         if marker in where:
             where = where.split(marker, 1)[1]
     return f"{name} ({where})"

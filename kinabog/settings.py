@@ -151,6 +151,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Copenhagen"
+# Celery closes the database connection around every task unless this many tasks may reuse it; kinabog.celery
+# closes it as Django does around requests instead (CONN_MAX_AGE, health checks; decision 0011).
+CELERY_DB_REUSE_MAX = 2**31
 # Periodic tasks (run by `celery beat` where a broker is configured).
 CELERY_BEAT_SCHEDULE = {
     "daily-notification-digests": {

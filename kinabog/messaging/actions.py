@@ -193,9 +193,13 @@ def reply(viewer: Viewer, thread_id: int, text: str, *, to_sender_only: bool = F
 
 
 def after_new_message(message_id: int) -> None:
-    """Side effects of a new message, after commit; each is safe to run twice."""
-    notifications.notify_new_message(message_id)
-    send_auto_replies(message_id)
+    """Side effects of a new message, after commit; each is safe to run twice. The message is read once
+    for all of them."""
+    message = Message.objects.select_related("thread", "sender__person").filter(pk=message_id).first()
+    if message is None:
+        return
+    notifications.notify_new_message(message)
+    send_auto_replies(message)
 
 
 def _reply_privately(viewer: Viewer, thread: Thread, sender: InstitutionProfile, body: str) -> Message:
@@ -452,17 +456,28 @@ def clear_auto_reply(viewer: Viewer) -> None:
     AutoReply.objects.filter(profile_id__in=viewer.profile_ids).delete()
 
 
-def send_auto_replies(message_id: int) -> int:
-    """After a new message: staff recipients with an active auto-reply answer once per thread."""
-    message = Message.objects.select_related("thread").filter(pk=message_id, kind=MessageKind.MESSAGE).first()
-    if message is None or message.thread.is_broadcast:
+def send_auto_replies(message: Message | int) -> int:
+    """After a new message (loaded with its thread, or its id): staff recipients with an active auto-reply
+    answer once per thread."""
+    if isinstance(message, int):
+        loaded = Message.objects.select_related("thread").filter(pk=message).first()
+        if loaded is None:
+            return 0
+        message = loaded
+    if message.kind != MessageKind.MESSAGE or message.thread.is_broadcast:
         return 0
     now = timezone.now()
-    replies = AutoReply.objects.filter(
-        profile__in=Subscription.objects.filter(thread_id=message.thread_id, left_at__isnull=True).values("profile_id"),
-        starts_at__lte=now,
-        ends_at__gt=now,
-    ).exclude(profile_id=message.sender_id)
+    replies = list(
+        AutoReply.objects.filter(
+            profile__in=Subscription.objects.filter(thread_id=message.thread_id, left_at__isnull=True).values(
+                "profile_id"
+            ),
+            starts_at__lte=now,
+            ends_at__gt=now,
+        ).exclude(profile_id=message.sender_id)
+    )
+    if not replies:  # the common case: one query
+        return 0
     already = set(
         Message.objects.filter(thread_id=message.thread_id, kind=MessageKind.AUTO_REPLY).values_list(
             "sender_id", flat=True

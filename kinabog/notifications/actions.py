@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.urls import reverse
@@ -16,20 +16,27 @@ from kinabog.institutions.access import Viewer
 
 from .models import Area, Delivery, Notification, NotificationSetting
 
+if TYPE_CHECKING:
+    from kinabog.messaging.models import Message
+
 logger = logging.getLogger(__name__)
 
 
-def notify_new_message(message_id: int) -> int:
-    """One notification per participant (not the sender, not those who muted or left) of a new message.
+def notify_new_message(message: Message | int) -> int:
+    """One notification per participant (not the sender, not those who muted or left) of a new message:
+    the message with its thread and its sender's person loaded, or its id.
 
     Sensitive threads get a notification without subject or sender. Returns rows written; a second
-    run writes none (one notification per person per message).
+    run writes none (one notification per person per message). The instant e-mails are queued only where
+    a participant asked for them: most messages need no e-mail task at all.
     """
     from kinabog.messaging.models import Message, Subscription
 
-    message = Message.objects.select_related("thread", "sender__person").filter(pk=message_id).first()
-    if message is None:
-        return 0
+    if isinstance(message, int):
+        loaded = Message.objects.select_related("thread", "sender__person").filter(pk=message).first()
+        if loaded is None:
+            return 0
+        message = loaded
     thread = message.thread
     sensitive = thread.is_sensitive
     event_type = "NewSensitiveMessagePrivateInbox" if sensitive else "NewMessagePrivateInbox"
@@ -59,12 +66,18 @@ def notify_new_message(message_id: int) -> int:
         thread.id,
         sender_person.id if sender_person else -1,
     ]
+    # Someone in the thread who wants messages by e-mail at once (the sender too: the task leaves them out).
+    wants_email = (
+        f"SELECT 1 FROM {NotificationSetting._meta.db_table} n JOIN {subscriptions} s ON s.person_id = n.person_id "  # noqa: S608
+        "WHERE s.thread_id = %s AND n.area = %s AND n.delivery = %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = max(cursor.rowcount, 0)
-    from . import tasks
-
-    tasks.send_instant_emails.delay(f"message:{message.id}")
+        cursor.execute(f"{wants_email} LIMIT 1", [thread.id, Area.MESSAGES, Delivery.INSTANT])
+        anyone = cursor.fetchone() is not None
+    if anyone:
+        _send_instant_emails(f"message:{message.id}")
     return written
 
 

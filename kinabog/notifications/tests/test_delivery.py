@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kinabog.core.errors import InvalidInput
 from kinabog.institutions.models import InstitutionProfile, Person
@@ -53,6 +55,22 @@ def test_instant_email_for_a_person_who_chose_it(mailoutbox, django_capture_on_c
     assert Notification.objects.get(thread_id=thread.id).emailed_at is not None
     assert tasks.send_daily_digests() == 0  # already e-mailed
     assert len(mailoutbox) == 1
+
+
+def test_the_email_task_is_queued_only_when_someone_in_the_thread_asked_for_it(monkeypatch, mailoutbox):
+    queued: list[str] = []
+    monkeypatch.setattr(tasks.send_instant_emails, "delay", lambda key, **_options: queued.append(key))
+    thread = write("Emil skal hentes")
+    with CaptureQueriesContext(connection) as side_effects:
+        messaging.after_new_message(thread.last_message_id)
+    # The message once, the notifications, whether anyone wants e-mail now, the auto-replies.
+    assert len(side_effects.captured_queries) == 4 and queued == []
+    assert Notification.objects.filter(thread_id=thread.id).count() == 1
+
+    choose("karin", "instant")
+    thread = write("Tur i skoven")
+    messaging.after_new_message(thread.last_message_id)
+    assert queued == [f"message:{thread.last_message_id}"] and mailoutbox == []  # sent by the worker, not here
 
 
 def test_no_instant_email_for_the_default_daily_digest(mailoutbox, django_capture_on_commit_callbacks):

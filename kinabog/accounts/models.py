@@ -11,6 +11,9 @@ class User(AbstractUser):
     """A login. One login may act in several portal roles (a teacher who is also a parent)."""
 
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+    # Not a column: the access version's token, read with the login of every signed-in request
+    # (accounts.backends.LoginBackend.get_user, decision 0008).
+    access_token: str | None
 
     class Meta:
         db_table = "accounts_user"

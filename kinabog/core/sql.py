@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
@@ -58,8 +59,9 @@ class Columns(Generic[M]):
         self._every = len(every)
         self._converting: list[tuple[int, Any, list[Converter]]] | None = None
 
-    @property
+    @cached_property
     def sql(self) -> str:
+        """The columns as the statement's SELECT lists them (built once: the database is one per process)."""
         quote = connection.ops.quote_name
         return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self._fields)
 

@@ -7,16 +7,20 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from kinabog.accounts.backends import LoginBackend
 from kinabog.accounts.models import AttemptKind, LoginFailure, User
 from kinabog.accounts.session import ASSURANCE_KEY, LAST_SEEN_KEY
 from kinabog.accounts.throttle import refusal_message
 from kinabog.core.testing import assert_max_queries
 from kinabog.demo.havnby import DEMO_PASSWORD
+from kinabog.institutions.models import AccessVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +241,24 @@ def test_expired_flag_shows_why_the_person_was_logged_out(client: Client) -> Non
     html = client.get(LOGIN, {"expired": "1"}).content.decode()
     assert danish("You were logged out after 60 minutes without activity.") in html
     assert danish("You were logged out after 60 minutes without activity.") not in client.get(LOGIN).content.decode()
+
+
+def test_a_signed_in_request_reads_the_login_once_with_its_access_token(client: Client) -> None:
+    post_login(client, "mette", DEMO_PASSWORD)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/ping")
+    assert response.status_code == 200
+    [login] = [q["sql"] for q in queries.captured_queries if "accounts_user" in q["sql"]]
+    assert "institutions_accessversion" in login  # the Viewer's cache key comes with the login
+    user = LoginBackend().get_user(User.objects.get(username="mette").pk)
+    assert user is not None and user.username == "mette" and user.is_active
+    assert user.access_token == AccessVersion.objects.get(pk=1).token
+    assert user.password.startswith("argon2") and user.date_joined is not None  # every column, as the ORM loads
+
+
+def test_a_deactivated_or_unknown_login_ends_the_session(client: Client) -> None:
+    post_login(client, "mette", DEMO_PASSWORD)
+    User.objects.filter(username="mette").update(is_active=False)
+    assert client.get("/")["Location"].startswith(LOGIN)
+    assert LoginBackend().get_user(987_654_321) is None
+    assert LoginBackend().get_user("not a number") is None

@@ -190,28 +190,100 @@ POLL_WHILE_SENDING_S = 0.25
 POLL_AFTER_SENT_S = 0.02
 
 
+@dataclass
+class BroadcastRound:
+    """One message to every guardian, timed from the moment it is sent."""
+
+    sent_s: float
+    visible_s: float | None
+    queued_s: float | None
+    subscribed: int
+    seen_after_the_answer_s: list[float]
+
+
 async def broadcast(run: Run) -> dict[str, Any]:
     """A municipal administrator writes to every guardian of the municipality: time until each sampled
     recipient's inbox shows it, until every subscription and notification row is there, against a raw
-    INSERT … SELECT of as many rows in the same database."""
+    INSERT … SELECT of as many rows in the same database. Three rounds, each after its own raw insert: the
+    medians are the figures (a single send, like a single insert, varies by half between runs on a shared
+    machine)."""
     options = run.options
     admin = fixtures.ensure_municipal_admin()
     group = fixtures.everyone_group()
     expected = fixtures.guardians_reached(group)
-    # A single insert varies by half between runs on a shared machine: the median of three is the reference.
-    raw_runs = [raw_insert_seconds(expected) for _ in range(1 if options.smoke else 3)]
-    raw_seconds = statistics.median(raw_runs)
     sample_size = 5 if options.smoke else 20
     pollers_logins = fixtures.broadcast_sample(sample_size)
+    sample = fixtures.person_ids(pollers_logins)
     clients = await signed_in(run, [(admin, "employee")] + [(login, "guardian") for login in pollers_logins])
     sender, pollers = clients[0], clients[1:]
+    recorder = Recorder()
+    started = time.monotonic()
+    raw_runs: list[float] = []
+    rounds: list[BroadcastRound] = []
+    for number in range(1 if options.smoke else 3):
+        if number:
+            await asyncio.sleep(2)  # the worker's last writes settle
+        raw_runs.append(raw_insert_seconds(expected))
+        rounds.append(await broadcast_round(recorder, sender, pollers, group.id, expected, sample, options.smoke))
+    await close_all(clients)
+    raw_seconds = statistics.median(raw_runs)
+    visible = [r.visible_s for r in rounds]
+    queued = [r.queued_s for r in rounds]
+    visible_s = statistics.median(visible) if None not in visible else None  # type: ignore[type-var]
+    queued_s = statistics.median(queued) if None not in queued else None  # type: ignore[type-var]
+    stats = Stats(recorder.samples, max(time.monotonic() - started, 1e-6))
+    missed = sum(len(pollers) - len(r.seen_after_the_answer_s) for r in rounds)
+    errors = stats.errors + missed + sum(r.subscribed < expected for r in rounds)
+    row = result(
+        "broadcast",
+        stats,
+        broadcast_visible_s=rounded(visible_s, 3),
+        notifications_queued_s=rounded(queued_s, 3),
+        raw_insert_s=round(raw_seconds, 3),
+        ratio_to_raw_insert=ratio(visible_s, raw_seconds),
+        detail={
+            "recipients_expected": expected,
+            "subscriptions_written": [r.subscribed for r in rounds],
+            "rounds": [
+                {
+                    "raw_insert_s": round(raw, 3),
+                    "send_response_s": round(r.sent_s, 3),
+                    "visible_s": rounded(r.visible_s, 3),
+                    "notifications_queued_s": rounded(r.queued_s, 3),
+                    "ratio_to_raw_insert": ratio(r.visible_s, raw),
+                    "seen_after_the_answer_s": r.seen_after_the_answer_s,
+                }
+                for raw, r in zip(raw_runs, rounds, strict=True)
+            ],
+            "raw_insert_runs_s": [round(r, 3) for r in raw_runs],
+            "sampled_recipients": len(pollers),
+            "poll_interval_s": {"while_sending": POLL_WHILE_SENDING_S, "after_the_answer": POLL_AFTER_SENT_S},
+            "by_request": stats.by_name(),
+            "problems": stats.problems(),
+        },
+    )
+    row["errors"] = errors
+    # The send is what is timed: its latency and queries, not the pollers'.
+    row["p50_ms"] = row["p95_ms"] = row["p99_ms"] = round(stats.p(50, "send_broadcast"), 1)
+    row["queries_per_request"] = rounded(stats.queries_per_request("send_broadcast"))
+    return row
+
+
+async def broadcast_round(
+    recorder: Recorder,
+    sender: Client,
+    pollers: list[Client],
+    group_id: int,
+    expected: int,
+    sample: list[int],
+    smoke: bool,
+) -> BroadcastRound:
     subject = f"Til alle forældre {uuid.uuid4().hex[:8]}"
     body = {
         "subject": subject,
         "message": {"text": "<p>Kære forældre. Skolerne holder lukket fredag på grund af storm.</p>"},
-        "recipients": [{"id": group.id, "mailBoxOwnerType": "group", "portalRole": "guardian"}],
+        "recipients": [{"id": group_id, "mailBoxOwnerType": "group", "portalRole": "guardian"}],
     }
-    recorder = Recorder()
     started = time.monotonic()
     sent = asyncio.Event()
     seen_at: dict[str, float] = {}
@@ -223,7 +295,7 @@ async def broadcast(run: Run) -> dict[str, Any]:
         # (staggered, about a fifth of the ceiling together); from its answer on, every POLL_AFTER_SENT_S. A
         # message visible before the answer is still seen, at most one interval late: the figure can only
         # come out later than the truth, never earlier.
-        deadline = started + (30 if options.smoke else 120)
+        deadline = started + (30 if smoke else 120)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(sent.wait(), offset)  # staggered, but never past the answer
         while time.monotonic() < deadline:
@@ -253,39 +325,15 @@ async def broadcast(run: Run) -> dict[str, Any]:
     answer = await send()
     sent_s = time.monotonic() - started
     thread_id = int(answer.json()["data"]) if answer is not None else None
-    sample = fixtures.person_ids(pollers_logins)
-    queued_s = await notifications_queued(thread_id, expected, sample, started, 30 if options.smoke else 120)
+    queued_s = await notifications_queued(thread_id, expected, sample, started, 30 if smoke else 120)
     await asyncio.gather(*polling)
-    await close_all(clients)
-    visible_s = max(seen_at.values()) if len(seen_at) == len(pollers) else None
-    subscribed = fixtures.subscriptions_of(thread_id) if thread_id else 0
-    stats = Stats(recorder.samples, max(time.monotonic() - started, 1e-6))
-    errors = stats.errors + (len(pollers) - len(seen_at)) + (0 if subscribed >= expected else 1)
-    row = result(
-        "broadcast",
-        stats,
-        broadcast_visible_s=rounded(visible_s, 3),
-        notifications_queued_s=rounded(queued_s, 3),
-        raw_insert_s=round(raw_seconds, 3),
-        ratio_to_raw_insert=ratio(visible_s, raw_seconds),
-        detail={
-            "recipients_expected": expected,
-            "subscriptions_written": subscribed,
-            "send_response_s": round(sent_s, 3),
-            "seen_after_the_answer_s": sorted(round(at - sent_s, 3) for at in seen_at.values()),
-            "raw_insert_runs_s": [round(r, 3) for r in raw_runs],
-            "sampled_recipients": len(pollers),
-            "sampled_seen": len(seen_at),
-            "poll_interval_s": {"while_sending": POLL_WHILE_SENDING_S, "after_the_answer": POLL_AFTER_SENT_S},
-            "by_request": stats.by_name(),
-            "problems": stats.problems(),
-        },
+    return BroadcastRound(
+        sent_s=sent_s,
+        visible_s=max(seen_at.values()) if len(seen_at) == len(pollers) else None,
+        queued_s=queued_s,
+        subscribed=fixtures.subscriptions_of(thread_id) if thread_id else 0,
+        seen_after_the_answer_s=sorted(round(at - sent_s, 3) for at in seen_at.values()),
     )
-    row["errors"] = errors
-    # The send is what is timed: its latency and queries, not the pollers'.
-    row["p50_ms"] = row["p95_ms"] = row["p99_ms"] = round(stats.p(50, "send_broadcast"), 1)
-    row["queries_per_request"] = rounded(stats.queries_per_request("send_broadcast"))
-    return row
 
 
 async def notifications_queued(

@@ -127,7 +127,8 @@ def thread_summary(
     thread = subscription.thread
     hidden = thread.is_sensitive and not viewer.is_stepped_up
     listed = [recipient(viewer, p) for p in participants or []]
-    own = next(p for p in viewer.profiles if p.id == subscription.profile_id)  # the inbox lists the viewer's own
+    # The inbox lists the viewer's own subscriptions: their profiles are the viewer's.
+    own = next((p for p in viewer.profiles if p.id == subscription.profile_id), None)
     return {
         "id": thread.id,
         "subject": "" if hidden else thread.subject,
@@ -137,7 +138,7 @@ def thread_summary(
         "marked": subscription.marked,
         "leaveTime": None,
         "lastReadMessageId": None,
-        "institutionCode": own.institution_code,
+        "institutionCode": own.institution_code if own else None,
         "startedTime": iso(thread.created_at),
         "creator": sender(viewer, thread.creator, thread.creator_inbox),
         "recipients": listed,
@@ -145,7 +146,7 @@ def thread_summary(
         "regardingChildren": [],
         "latestMessage": _latest_message(viewer, thread, hidden, has_attachments),
         "messageDraft": None,
-        "mailBoxOwner": own_owner(viewer, own.id),
+        "mailBoxOwner": own_owner(viewer, own.id) if own else None,
         "subscriptionId": subscription.id,
         "subscriptionType": "unbundled",
         "numberOfBundleItems": None,

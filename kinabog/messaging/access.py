@@ -7,12 +7,17 @@ channel the municipality has not blocked.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from kinabog.institutions import access as core_access
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import Group, InstitutionKind, InstitutionProfile, Permission, PortalRole, ProfileRole
+
+if TYPE_CHECKING:
+    from .models import Thread
 
 # Daycare children have no login: they are talked about, not written to.
 NO_INBOX_KINDS = (InstitutionKind.DAYCARE, InstitutionKind.FAMILY_DAYCARE)
@@ -39,6 +44,16 @@ def may_use_groups_as_distribution_lists(viewer: Viewer) -> bool:
 
 def can_mark_sensitive(viewer: Viewer) -> bool:
     return viewer.is_stepped_up
+
+
+def sees_recipients(viewer: Viewer, thread: Thread, common_inbox_id: int | None = None) -> bool:
+    """Whether the viewer is shown who else takes part in a thread (its `creator` loaded). The recipients of a
+    broadcast stay unnamed to each other: only its starter sees them, and a common inbox it was written to
+    (whose answers go to everyone); everyone else's answer goes to the starter alone."""
+    creator = thread.creator
+    if not thread.is_broadcast or creator is None or common_inbox_id is not None:
+        return True
+    return creator.person_id == viewer.person_id
 
 
 def reachable_profiles(

@@ -18,7 +18,7 @@ from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import PortalRole
 
-from . import actions, queries
+from . import access, actions, queries
 from .models import Message, MessageKind, Subscription, Thread
 
 PREVIEW_LENGTH = 110
@@ -125,7 +125,7 @@ def thread_info(viewer: Viewer, subscription: Subscription, common_inbox_id: int
     creator = thread.creator
     creator_name = institution_queries.display_name(viewer, creator.person, {creator.institution_id}) if creator else ""
     is_creator = creator is not None and creator.person_id == viewer.person_id and common_inbox_id is None
-    answers_go_to_creator = thread.is_broadcast and creator is not None and not is_creator and common_inbox_id is None
+    answers_go_to_creator = not access.sees_recipients(viewer, thread, common_inbox_id)
     names: list[str] = []
     if not answers_go_to_creator:
         names = participant_names(viewer, queries.participants(thread))

@@ -12,7 +12,7 @@ from django.db.models import F, Func, Q, QuerySet
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
-from kinabog.core.sql import Columns, marks, table
+from kinabog.core.sql import marks, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import (
@@ -22,7 +22,6 @@ from kinabog.institutions.models import (
     InstitutionProfile,
     Membership,
     Municipality,
-    Person,
     PortalRole,
     ProfileRole,
     Relation,
@@ -30,7 +29,7 @@ from kinabog.institutions.models import (
 )
 
 from . import access
-from .models import Attachment, AutoReply, CommonInbox, Folder, Message, MessageKind, Subscription, Thread
+from .models import AutoReply, CommonInbox, Folder, Message, MessageKind, Subscription, Thread
 
 PAGE_SIZE = 20
 MESSAGES_PAGE_SIZE = 50
@@ -377,177 +376,9 @@ def _named_profile_fields(path: str) -> list[str]:
     return [f"{path}__{field}" if path else field for field in (*fields, "person__alias")]
 
 
-# The columns of one inbox row (messaging.getThreads): the subscription's state, its profile, the thread and
-# its latest message; and of the people listed on it (authors and participants). Read as written-out
-# statements: building these as ORM queries (two select_related joins and a prefetch) cost the inbox more
-# CPU than PostgreSQL took to answer them, on the API's most frequent read (docs/performance.md, lever 9).
-_LISTED_SUBSCRIPTION = Columns(
-    Subscription,
-    "s",
-    ["id", "thread_id", "profile_id", "common_inbox_id", "last_message_at", "is_read", "marked", "muted"],
-)
-_LISTED_PROFILE = Columns(InstitutionProfile, "p", ["id", "person_id", "institution_id", "role", "is_active"])
-_LISTED_THREAD = Columns(
-    Thread,
-    "t",
-    [
-        "id",
-        "subject",
-        "is_sensitive",
-        "created_at",
-        "participant_count",
-        "creator_id",
-        "creator_inbox_id",
-        "last_message_id",
-    ],
-)
-_LISTED_MESSAGE = Columns(Message, "m", ["id", "thread_id", "sent_at", "text", "sender_id", "sender_inbox_id"])
-# A name as shown: the person's name and protection, nothing more of them (no CPR, no address).
-_LISTED_PERSON = Columns(Person, "pe", ["id", "first_name", "last_name", "is_protected", "alias"])
-_LISTED_INBOX = Columns(CommonInbox, "c", ["id", "name"])
-
-
-@dataclass(frozen=True)
-class NumberedPage:
-    subscriptions: list[Subscription]
-    more: bool
-    with_attachments: frozenset[int] = frozenset()  # the ids of the listed latest messages that have any
-
-
-def inbox_by_page_number(
-    viewer: Viewer, page: int, *, unread_only: bool = False, limit: int = PAGE_SIZE
-) -> NumberedPage:
-    """Page `page` (0-based) of the viewer's own inbox, newest first, loaded for listing: each subscription
-    with its thread, the thread's latest message and the people who wrote them. The subscriptions' profiles
-    are the viewer's own (`viewer.profiles` knows them): they are not read again."""
-    if not viewer.profile_ids:
-        return NumberedPage([], False)
-    profile_ids = sorted(viewer.profile_ids)
-    parts = (_LISTED_SUBSCRIPTION, _LISTED_THREAD, _LISTED_MESSAGE)
-    unread = " AND s.is_read = %s" if unread_only else ""
-    sql = (
-        f"SELECT {', '.join(part.sql for part in parts)}, "  # noqa: S608 - from the models; values as parameters
-        f"EXISTS (SELECT 1 FROM {table(Attachment)} a WHERE a.message_id = m.id) "
-        f"FROM {table(Subscription)} s "
-        f"JOIN {table(Thread)} t ON t.id = s.thread_id "
-        f"LEFT JOIN {table(Message)} m ON m.id = t.last_message_id "
-        f"WHERE s.profile_id IN ({marks(profile_ids)}) "
-        f"AND s.left_at IS NULL AND s.deleted_at IS NULL AND s.folder_id IS NULL{unread} "
-        "ORDER BY s.last_message_at DESC, s.id DESC LIMIT %s OFFSET %s"
-    )
-    params: list[Any] = [*profile_ids, *([False] if unread_only else []), limit + 1, max(page, 0) * limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    subscriptions: list[Subscription] = []
-    with_attachments: set[int] = set()
-    db = connection.alias
-    for row in rows[:limit]:
-        subscription, thread, message = _split(row, parts, db)
-        Subscription.common_inbox.field.set_cached_value(subscription, None)
-        Subscription.thread.field.set_cached_value(subscription, thread)
-        Thread.last_message.field.set_cached_value(thread, message)
-        if message is not None:
-            Message.thread.field.set_cached_value(message, thread)
-            if row[-1]:
-                with_attachments.add(message.id)
-        subscriptions.append(subscription)
-    _load_authors([s.thread for s in subscriptions])
-    return NumberedPage(subscriptions, len(rows) > limit, frozenset(with_attachments))
-
-
-def _load_authors(threads: list[Thread]) -> None:
-    """The creators and latest senders of listed threads: their profiles with the person (one query) and their
-    common inboxes (one more, where any). Joined into the page's own query they made it a join of eleven
-    tables, which PostgreSQL took 7 ms to plan for 0.5 ms of work, on every inbox view."""
-    messages = [t.last_message for t in threads if t.last_message is not None]
-    profile_ids = {t.creator_id for t in threads} | {m.sender_id for m in messages}
-    inbox_ids = {t.creator_inbox_id for t in threads} | {m.sender_inbox_id for m in messages}
-    profile_ids.discard(None)
-    inbox_ids.discard(None)
-    profiles: dict[int | None, InstitutionProfile] = {}
-    if profile_ids:
-        profiles.update(_named_profiles(list(profile_ids)))
-    inboxes: dict[int | None, CommonInbox] = {}
-    if inbox_ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {_LISTED_INBOX.sql} FROM {table(CommonInbox)} c WHERE c.id IN ({marks(inbox_ids)})",  # noqa: S608
-                list(inbox_ids),
-            )
-            inboxes = {inbox.id: inbox for row in cursor.fetchall() if (inbox := _LISTED_INBOX.load(row))}
-    for thread in threads:
-        Thread.creator.field.set_cached_value(thread, profiles.get(thread.creator_id))
-        Thread.creator_inbox.field.set_cached_value(thread, inboxes.get(thread.creator_inbox_id))
-    for message in messages:
-        Message.sender.field.set_cached_value(message, profiles.get(message.sender_id))
-        Message.sender_inbox.field.set_cached_value(message, inboxes.get(message.sender_inbox_id))
-
-
-def _named_profiles(profile_ids: list[int | None]) -> dict[int | None, InstitutionProfile]:
-    """Profiles by id, each with its person's name as shown."""
-    parts = (_LISTED_PROFILE, _LISTED_PERSON)
-    sql = (
-        f"SELECT {_LISTED_PROFILE.sql}, {_LISTED_PERSON.sql} "  # noqa: S608 - from the models; values as parameters
-        f"FROM {table(InstitutionProfile)} p JOIN {table(Person)} pe ON pe.id = p.person_id "
-        f"WHERE p.id IN ({marks(profile_ids)})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, profile_ids)
-        rows = cursor.fetchall()
-    profiles: dict[int | None, InstitutionProfile] = {}
-    db = connection.alias
-    for row in rows:
-        profile, person = _split(row, parts, db)
-        InstitutionProfile.person.field.set_cached_value(profile, person)
-        profiles[profile.id] = profile
-    return profiles
-
-
-def _split(row: tuple[Any, ...], parts: tuple[Columns[Any], ...], db: str) -> list[Any]:
-    """The instances one row of a join holds, a part's columns after another's (None for an outer join's miss)."""
-    instances, start = [], 0
-    for part in parts:
-        instances.append(part.load(row, start, db))
-        start += part.width
-    return instances
-
-
 def can_reply(viewer: Viewer, thread: Thread) -> bool:
     """Whether the viewer may answer a thread they take part in (sensitive ones only at level 3)."""
     return access.can_write(viewer) and (viewer.is_stepped_up or not thread.is_sensitive)
-
-
-def participants_of_small_threads(threads: list[Thread], max_participants: int) -> dict[int, list[Subscription]]:
-    """Participants of the threads that have at most `max_participants`, in one query, each with its profile
-    and the profile's person, or its common inbox; larger threads get none (a broadcast's 30,000 are not read
-    to learn that they are too many: the thread's count says so)."""
-    thread_ids = [t.id for t in threads if t.participant_count <= max_participants]
-    if not thread_ids:
-        return {}
-    parts = (_LISTED_SUBSCRIPTION, _LISTED_PROFILE, _LISTED_PERSON, _LISTED_INBOX)
-    sql = (
-        f"SELECT {', '.join(part.sql for part in parts)} "  # noqa: S608 - from the models; values as parameters
-        f"FROM {table(Subscription)} s "
-        f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = s.profile_id "
-        f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id "
-        f"LEFT JOIN {table(CommonInbox)} c ON c.id = s.common_inbox_id "
-        f"WHERE s.thread_id IN ({marks(thread_ids)}) AND s.left_at IS NULL "
-        "ORDER BY s.thread_id, s.id LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*thread_ids, len(thread_ids) * max_participants])
-        rows = cursor.fetchall()
-    result: dict[int, list[Subscription]] = {}
-    db = connection.alias
-    for row in rows:
-        subscription, profile, person, inbox = _split(row, parts, db)
-        if profile is not None:
-            InstitutionProfile.person.field.set_cached_value(profile, person)
-        Subscription.profile.field.set_cached_value(subscription, profile)
-        Subscription.common_inbox.field.set_cached_value(subscription, inbox)
-        result.setdefault(subscription.thread_id, []).append(subscription)
-    return result
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kinabog.messaging import actions, queries
+from kinabog.messaging import access, actions, listing, queries
 from kinabog.notifications import actions as notifications
 
 from .. import errors
@@ -38,10 +38,9 @@ def get_threads(api: ApiRequest) -> dict[str, Any]:
     if filter_on not in THREAD_FILTERS:
         raise errors.bad_parameters()
     viewer = api.viewer
-    result = queries.inbox_by_page_number(viewer, page, unread_only=filter_on == "unread")
-    participants = queries.participants_of_small_threads(
-        [s.thread for s in result.subscriptions], serializers.LISTED_RECIPIENTS
-    )
+    result = listing.inbox_by_page_number(viewer, page, unread_only=filter_on == "unread")
+    named = [s.thread for s in result.subscriptions if access.sees_recipients(viewer, s.thread)]
+    participants = listing.participants_of_small_threads(named, serializers.LISTED_RECIPIENTS)
     return {
         "threads": [
             serializers.thread_summary(
@@ -73,7 +72,9 @@ def get_messages_for_thread(api: ApiRequest) -> dict[str, Any]:
         notifications.mark_thread_seen(viewer.person_id, thread_id)
     thread = subscription.thread
     messages = queries.thread_messages_by_page_number(thread, page, limit=limit)
-    return serializers.thread_detail(viewer, subscription, messages, page, queries.participants(thread))
+    common_inbox_id = api.optional_integer("commonInboxId")
+    participants = queries.participants(thread) if access.sees_recipients(viewer, thread, common_inbox_id) else []
+    return serializers.thread_detail(viewer, subscription, messages, page, participants)
 
 
 @api_method("messaging.startNewThread", verbs=("POST",))

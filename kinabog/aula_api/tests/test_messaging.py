@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kinabog.core.testing import assert_max_queries
 from kinabog.institutions import queries as institution_queries
+from kinabog.institutions.models import InstitutionProfile
 from kinabog.messaging import actions
 from kinabog.messaging.models import Attachment, CommonInbox, Message, Subscription, Thread
 from kinabog.notifications.models import Notification
@@ -439,3 +440,44 @@ def test_get_threads_names_a_common_inbox_and_a_person_as_authors(client_for):
     assert listed["creator"]["mailBoxOwner"]["mailBoxOwnerType"] == "institutionProfile"
     sender = listed["latestMessage"]["sender"]
     assert sender["fullName"] == "Kontoret, Katamaranen" and sender["mailBoxOwner"]["mailBoxOwnerType"] == "commonInbox"
+
+
+def test_the_recipients_of_a_broadcast_stay_unnamed_to_each_other(client_for):
+    guardians = [profile_id("mette", "guardian"), profile_id("jonas", "guardian")]
+    thread = actions.start_thread(
+        viewer("karin", "employee"),
+        subject="Forældremøde",
+        text="Husk forældremødet torsdag.",
+        recipients=actions.Recipients(profile_ids=guardians),
+        replies_to_sender_only=True,
+    )
+    mette = client_for("mette", "guardian")
+    row = next(t for t in ok(mette.get("messaging.getThreads"))["threads"] if t["id"] == thread.id)
+    assert row["recipients"] == [] and row["extraRecipientsCount"] == 3
+    assert row["creator"]["fullName"] == "Karin Jensen"  # who wrote it is shown, not who else got it
+    detail = ok(mette.get("messaging.getMessagesForThread", threadId=thread.id))
+    assert detail["recipients"] == []
+    assert "Jonas" not in str(row) + str(detail)
+
+    karin = client_for("karin", "employee")  # the starter sees whom she wrote to
+    row = next(t for t in ok(karin.get("messaging.getThreads"))["threads"] if t["id"] == thread.id)
+    assert len(row["recipients"]) == 3
+    assert len(ok(karin.get("messaging.getMessagesForThread", threadId=thread.id))["recipients"]) == 3
+
+
+def test_get_threads_lists_a_common_inbox_and_a_deactivated_person_among_the_participants(client_for):
+    office = CommonInbox.objects.get(name="Kontoret, Katamaranen")
+    thread = actions.start_thread(
+        viewer("mette"),
+        subject="Ferie",
+        text="Emil holder fri",
+        recipients=actions.Recipients(profile_ids=[profile_id("karin")], common_inbox_ids=[office.id]),
+    )
+    InstitutionProfile.objects.filter(pk=profile_id("karin")).update(is_active=False)
+    rows = ok(client_for("mette", "guardian").get("messaging.getThreads"))["threads"]
+    row = next(t for t in rows if t["id"] == thread.id)
+    listed = {r["fullName"]: r["mailBoxOwner"] for r in row["recipients"]}
+    assert listed["Kontoret, Katamaranen"]["mailBoxOwnerType"] == "commonInbox"
+    assert listed["Kontoret, Katamaranen"]["id"] == office.id
+    assert listed["Karin Jensen"]["isDeactivated"] is True
+    assert listed["Mette Hansen"]["isDeactivated"] is False and row["extraRecipientsCount"] == 0

@@ -57,6 +57,11 @@ def _ordered_roles(profile_roles: set[str], is_municipal_admin: bool) -> tuple[s
     return tuple(str(role) for role in ROLE_ORDER if role in portal)
 
 
+# Raised whenever a Viewer or its ProfileInfo gains or loses a field: a Viewer cached (and pickled) by the
+# previous release is then never read by this one.
+VIEWER_SHAPE = 2
+
+
 def cached_viewer(
     user_id: int | None, portal_role: str | None, assurance_level: int, *, token: str | None = None
 ) -> Viewer:
@@ -76,7 +81,7 @@ def cached_viewer(
         token = AccessVersion.objects.filter(pk=1).values_list("token", flat=True).first()
     if not token:
         return build_viewer(user_id, portal_role, assurance_level)
-    key = f"kinabog:viewer:{token}:{user_id}:{portal_role or ''}:{assurance_level}"
+    key = f"kinabog:viewer:{VIEWER_SHAPE}:{token}:{user_id}:{portal_role or ''}:{assurance_level}"
     viewer = _recent_viewers.get(key)
     if viewer is None:
         viewer = cache.get(key)

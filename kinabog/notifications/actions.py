@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinabog.core.errors import InvalidInput, NotFound
+from kinabog.core.sql import table
 from kinabog.institutions.access import Viewer
 
 from .models import Area, Delivery, Notification, NotificationSetting
@@ -44,11 +45,10 @@ def notify_new_message(message: Message | int) -> int:
     sender_person = message.sender.person if message.sender else None
     sender_name = "" if sensitive or sender_person is None else _public_name(sender_person)
     url = reverse("messaging:thread", args=[thread.id])
-    table = Notification._meta.db_table
-    subscriptions = Subscription._meta.db_table
+    subscriptions = table(Subscription)
     sql = (
-        f"INSERT INTO {table} (person_id, profile_id, area, event_type, thread_id, title, sender_name, url, "  # noqa: S608
-        f"created_at, dedupe_key) "
+        f"INSERT INTO {table(Notification)} (person_id, profile_id, area, event_type, thread_id, title, "  # noqa: S608
+        f"sender_name, url, created_at, dedupe_key) "
         f"SELECT s.person_id, s.profile_id, %s, %s, %s, %s, %s, %s, %s, %s FROM {subscriptions} s "
         f"WHERE s.thread_id = %s AND s.person_id IS NOT NULL AND s.muted = FALSE AND s.left_at IS NULL "
         f"AND s.person_id <> %s "
@@ -68,7 +68,7 @@ def notify_new_message(message: Message | int) -> int:
     ]
     # Someone in the thread who wants messages by e-mail at once (the sender too: the task leaves them out).
     wants_email = (
-        f"SELECT 1 FROM {NotificationSetting._meta.db_table} n JOIN {subscriptions} s ON s.person_id = n.person_id "  # noqa: S608
+        f"SELECT 1 FROM {table(NotificationSetting)} n JOIN {subscriptions} s ON s.person_id = n.person_id "  # noqa: S608
         "WHERE s.thread_id = %s AND n.area = %s AND n.delivery = %s"
     )
     with connection.cursor() as cursor:

@@ -61,8 +61,11 @@ class ProfileInfo:
     role: str
     role_key: str
     is_institution_admin: bool
-    institution_kind: str = ""  # lets menus depend on the institution type without a query
-    institution_code: str = ""  # names the viewer's own mailbox on a listed thread without a query
+    # Known without a query: the institution's type (menus), its code (the viewer's own mailbox on a listed
+    # thread) and its municipality (blocked channels; the owner of a new thread).
+    institution_kind: str
+    institution_code: str
+    municipality_id: int
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from kinabog.core.errors import NotFound
+from kinabog.core.sql import marks, table
 
 from . import access
 from .access import ANONYMOUS, ChildAccess, ChildFacts, ChildLink, ProfileInfo, Viewer
@@ -151,7 +153,14 @@ def build_viewer(user_id: int | None, portal_role: str | None, assurance_level: 
     profile_rows = [p for p in all_profiles if p.portal_role == portal_role]
     profiles = tuple(
         ProfileInfo(
-            p.id, p.institution_id, p.role, p.role_key, p.is_institution_admin, p.institution.kind, p.institution.code
+            p.id,
+            p.institution_id,
+            p.role,
+            p.role_key,
+            p.is_institution_admin,
+            p.institution.kind,
+            p.institution.code,
+            p.institution.municipality_id,
         )
         for p in profile_rows
     )
@@ -565,11 +574,15 @@ def is_cross_institution_group(group: Group) -> bool:
 
 
 def blocked_channels_for(viewer: Viewer) -> frozenset[tuple[str, str]]:
-    """The blocked channels of the municipalities the viewer acts in."""
-    if not viewer.institution_ids:
+    """The blocked channels of the municipalities the viewer acts in (from portal role, to portal role).
+    Asked on every message sent: one written-out statement by the municipalities the Viewer knows."""
+    municipality_ids = sorted({p.municipality_id for p in viewer.profiles})
+    if not municipality_ids:
         return frozenset()
-    return frozenset(
-        CommunicationBlock.objects.filter(municipality__institutions__id__in=viewer.institution_ids)
-        .values_list("from_role", "to_role")
-        .distinct()
+    sql = (
+        f"SELECT DISTINCT from_role, to_role FROM {table(CommunicationBlock)} "  # noqa: S608 - values as parameters
+        f"WHERE municipality_id IN ({marks(municipality_ids)})"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, municipality_ids)
+        return frozenset((str(from_role), str(to_role)) for from_role, to_role in cursor.fetchall())

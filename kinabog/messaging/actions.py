@@ -18,7 +18,7 @@ from kinabog.core.errors import InvalidInput, NotFound, Refused, StepUpRequired
 from kinabog.core.html import is_blank, sanitise
 from kinabog.core.sql import marks
 from kinabog.institutions import queries as institution_queries
-from kinabog.institutions.access import Viewer
+from kinabog.institutions.access import ProfileInfo, Viewer
 from kinabog.institutions.models import InstitutionProfile, PortalRole
 from kinabog.notifications import actions as notifications
 
@@ -41,12 +41,18 @@ class Recipients:
         return not (self.profile_ids or self.groups or self.common_inbox_ids)
 
 
-def _sender_profile(viewer: Viewer, institution_hint: int | None = None) -> InstitutionProfile:
-    """The profile the viewer writes from: one in the active portal role allowed to write."""
+def _writing_profile(viewer: Viewer, institution_hint: int | None = None) -> ProfileInfo:
+    """The profile the viewer writes from, as the Viewer knows it: one in the active portal role allowed
+    to write."""
     candidates = [p for p in viewer.profiles if "write_message" in viewer.permissions.get(p.institution_id, ())]
     if not candidates:
         raise Refused(_("You may not write messages."))
-    chosen = next((p for p in candidates if p.institution_id == institution_hint), candidates[0])
+    return next((p for p in candidates if p.institution_id == institution_hint), candidates[0])
+
+
+def _sender_profile(viewer: Viewer, institution_hint: int | None = None) -> InstitutionProfile:
+    """The profile the viewer writes from, loaded."""
+    chosen = _writing_profile(viewer, institution_hint)
     return InstitutionProfile.objects.select_related("institution").get(pk=chosen.id)
 
 
@@ -126,20 +132,21 @@ def start_thread(
     if sensitive and not access.can_mark_sensitive(viewer):
         raise StepUpRequired
     _check_recipients(viewer, recipients)
-    sender = _sender_profile(viewer)
+    sender = _writing_profile(viewer)  # the Viewer's own: a new thread reads no profile
+    me = _me(viewer)
     now = timezone.now()
     thread = Thread.objects.create(
-        municipality_id=sender.institution.municipality_id,
+        municipality_id=sender.municipality_id,
         subject=subject,
-        creator=sender,
+        creator_id=sender.id,
         is_sensitive=sensitive,
         last_message_at=now,
     )
-    message = Message.objects.create(thread=thread, sender=sender, text=body, sent_at=now)
+    message = Message.objects.create(thread=thread, sender_id=sender.id, text=body, sent_at=now)
     Subscription.objects.create(
-        thread=thread, person_id=sender.person_id, profile=sender, last_message_at=now, is_read=True, read_at=now
+        thread=thread, person_id=me, profile_id=sender.id, last_message_at=now, is_read=True, read_at=now
     )
-    count = _insert_subscriptions(thread, recipients, exclude_person_id=sender.person_id)
+    count = _insert_subscriptions(thread, recipients, exclude_person_id=me)
     Subscription.objects.bulk_create(
         [Subscription(thread=thread, common_inbox_id=i, last_message_at=now) for i in set(recipients.common_inbox_ids)]
     )

@@ -94,6 +94,17 @@ class Columns(Generic[M]):
         return self.model.from_db(db or connection.alias, self._names, values)
 
 
+def load_row(row: Sequence[Any], parts: Sequence[Columns[Any]], db: str | None = None) -> list[Any]:
+    """The instances one row of a join holds, each part's columns after the previous part's (None where an
+    outer join found nothing). `db`: the connection's alias, read once by a caller loading many rows."""
+    db = db or connection.alias
+    instances, start = [], 0
+    for part in parts:
+        instances.append(part.load(row, start, db))
+        start += part.width
+    return instances
+
+
 _every_column: dict[type[Model], Columns[Any]] = {}
 
 

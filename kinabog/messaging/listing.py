@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection
 
-from kinabog.core.sql import Columns, marks, table
+from kinabog.core.sql import Columns, load_row, marks, table
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import InstitutionProfile, Person
 
@@ -89,7 +89,7 @@ def inbox_by_page_number(
     with_attachments: set[int] = set()
     db = connection.alias
     for row in rows[:limit]:
-        subscription, thread, message = _split(row, parts, db)
+        subscription, thread, message = load_row(row, parts, db)
         Subscription.common_inbox.field.set_cached_value(subscription, None)
         Subscription.thread.field.set_cached_value(subscription, thread)
         Thread.last_message.field.set_cached_value(thread, message)
@@ -144,19 +144,10 @@ def _named_profiles(profile_ids: Collection[int | None]) -> dict[int | None, Ins
     profiles: dict[int | None, InstitutionProfile] = {}
     db = connection.alias
     for row in rows:
-        profile, person = _split(row, parts, db)
+        profile, person = load_row(row, parts, db)
         InstitutionProfile.person.field.set_cached_value(profile, person)
         profiles[profile.id] = profile
     return profiles
-
-
-def _split(row: tuple[Any, ...], parts: tuple[Columns[Any], ...], db: str) -> list[Any]:
-    """The instances one row of a join holds, a part's columns after another's (None for an outer join's miss)."""
-    instances, start = [], 0
-    for part in parts:
-        instances.append(part.load(row, start, db))
-        start += part.width
-    return instances
 
 
 def participants_of_small_threads(threads: list[Thread], max_participants: int) -> dict[int, list[Subscription]]:
@@ -182,7 +173,7 @@ def participants_of_small_threads(threads: list[Thread], max_participants: int) 
     result: dict[int, list[Subscription]] = {}
     db = connection.alias
     for row in rows:
-        subscription, profile, person, inbox = _split(row, parts, db)
+        subscription, profile, person, inbox = load_row(row, parts, db)
         if profile is not None:
             InstitutionProfile.person.field.set_cached_value(profile, person)
         Subscription.profile.field.set_cached_value(subscription, profile)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import BooleanField, F, IntegerField, Prefetch, Q, Value
 
 from kinabog.core.errors import NotFound
-from kinabog.core.sql import loaded, marks, select, table
+from kinabog.core.sql import Columns, load_row, marks, select, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import ChildAccess, ChildFacts, Viewer
 from kinabog.institutions.models import (
@@ -360,9 +360,11 @@ class GuardianProfile:
 
 
 GUARDIAN_SETTINGS = ("guardians_report_sick", "guardians_pickup", "guardians_vacation", "guardians_planned_times")
-_PROFILE_COLUMNS = ("id", "person_id", "institution_id", "role", "is_active")
-_PERSON_COLUMNS = ("id", "first_name", "last_name", "is_protected", "alias")
-_INSTITUTION_COLUMNS = ("id", "name", "kind", "presence_scoped_to_groups")
+# What the guardian's page reads of each child: what it shows and the access rules need (no CPR, no address).
+_PROFILE = Columns(InstitutionProfile, "p", ["id", "person_id", "institution_id", "role", "is_active"])
+_PERSON = Columns(Person, "pe", ["id", "first_name", "last_name", "is_protected", "alias"])
+_INSTITUTION = Columns(Institution, "i", ["id", "name", "kind", "presence_scoped_to_groups"])
+_SETTINGS = Columns(PresenceSettings, "s", ["id", "institution_id", *GUARDIAN_SETTINGS])
 
 
 def _guardian_profiles(viewer: Viewer) -> list[GuardianProfile]:
@@ -377,14 +379,9 @@ def _guardian_profiles(viewer: Viewer) -> list[GuardianProfile]:
     if not acting:
         return []
     kinds = [str(kind) for kind in access.PRESENCE_KINDS]
-    columns = ", ".join(
-        [f"p.{c}" for c in _PROFILE_COLUMNS]
-        + [f"pe.{c}" for c in _PERSON_COLUMNS]
-        + [f"i.{c}" for c in _INSTITUTION_COLUMNS]
-        + ["s.id", *(f"s.{c}" for c in GUARDIAN_SETTINGS), "g.id", "g.name"]
-    )
+    parts = (_PROFILE, _PERSON, _INSTITUTION, _SETTINGS)
     sql = f"""
-        SELECT {columns}
+        SELECT {", ".join(part.sql for part in parts)}, g.id, g.name
         FROM {table(InstitutionProfile)} p
         JOIN {table(Person)} pe ON pe.id = p.person_id
         JOIN {table(Institution)} i ON i.id = p.institution_id
@@ -399,28 +396,17 @@ def _guardian_profiles(viewer: Viewer) -> list[GuardianProfile]:
         cursor.execute(sql, [*acting, ProfileRole.CHILD.value, ProfileRole.PUPIL.value, *kinds])
         rows = cursor.fetchall()
     result: dict[int, GuardianProfile] = {}
-    settings_columns = ("id", *GUARDIAN_SETTINGS)
-    parts = (_PROFILE_COLUMNS, _PERSON_COLUMNS, _INSTITUTION_COLUMNS, settings_columns)
-    settings_end = sum(len(names) for names in parts)
+    db = connection.alias
     for row in rows:
         profile_id = row[0]
         if profile_id not in result:
-            read: list[dict[str, Any]] = []
-            start = 0
-            for names in parts:  # the row's columns, part by part, by name
-                read.append(dict(zip(names, row[start : start + len(names)], strict=True)))
-                start += len(names)
-            profile = loaded(InstitutionProfile, read[0])
-            profile.person = loaded(Person, read[1])
-            profile.institution = loaded(Institution, read[2])
-            settings = (
-                loaded(PresenceSettings, read[3])
-                if read[3]["id"] is not None
-                else PresenceSettings(institution_id=profile.institution_id)
-            )
-            settings.institution_id = profile.institution_id
+            profile, person, institution, settings = load_row(row, parts, db)
+            profile.person = person
+            profile.institution = institution
+            if settings is None:  # the institution keeps the default settings
+                settings = PresenceSettings(institution_id=profile.institution_id)
             result[profile_id] = GuardianProfile(profile, [], settings)
-        group_id, group_name = row[settings_end:]
+        group_id, group_name = row[-2:]
         if group_id is not None:
             result[profile_id].groups.append((group_id, group_name))
     return list(result.values())

@@ -10,7 +10,7 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kinabog.core.sql import Columns, marks, select, table
+from kinabog.core.sql import Columns, load_row, marks, select, table
 from kinabog.institutions.models import InstitutionProfile, Person
 from kinabog.presence.models import PresenceDay, PresenceTemplate, Status, VacationRegistration
 
@@ -74,8 +74,7 @@ def test_columns_load_a_joined_row_share_by_share():
         (found,) = cursor.fetchall()
         cursor.execute(sql, ["Nobody", child.id])
         (missed,) = cursor.fetchall()
-    profile = profile_columns.load(found)
-    person = person_columns.load(found, profile_columns.width, connection.alias)
+    profile, person = load_row(found, [profile_columns, person_columns])
     assert profile is not None and person is not None
     assert (profile.id, profile.person_id, profile.is_active) == (child.id, child.person_id, True)
     assert profile.get_deferred_fields() >= {"role", "institution_id"} and person.first_name == "Emil"

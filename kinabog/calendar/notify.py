@@ -11,7 +11,6 @@ only in Kinabog); the daily digest is the foundation's.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -22,13 +21,11 @@ from django.utils import timezone
 
 from kinabog.core.sql import marks
 from kinabog.institutions.models import InstitutionProfile, Membership, Person, ProfileRole, Relation, RelationKind
-from kinabog.notifications import tasks as notification_tasks
+from kinabog.notifications import actions as notification_actions
 from kinabog.notifications.models import Area, Notification
 
 from . import recurrence
 from .models import Event, EventException, EventType, Invitation, Repeat, Response, TimeSlot
-
-logger = logging.getLogger(__name__)
 
 CHILD_ROLES = (ProfileRole.CHILD.value, ProfileRole.PUPIL.value)
 INVITED_RESPONSE_REQUIRED = "InvitedToEventResponseRequired"
@@ -89,16 +86,8 @@ def _load(event_id: int) -> Event | None:
 
 
 def send_emails(dedupe_key: str, *, prefix: bool = True) -> None:
-    """Instant e-mail to those who asked for it, after commit; a broker that does not answer sends here."""
-
-    def send() -> None:
-        try:
-            notification_tasks.send_instant_emails.delay(dedupe_key, prefix=prefix)
-        except Exception:  # any broker failure: the notifications are written, e-mail them in-process
-            logger.warning("calendar e-mail %s: broker unavailable, sending in-process", dedupe_key, exc_info=True)
-            notification_tasks.send_instant_emails(dedupe_key, prefix=prefix)
-
-    transaction.on_commit(send)
+    """Instant e-mail to those who asked for it, after commit."""
+    transaction.on_commit(lambda: notification_actions.send_instant_emails(dedupe_key, prefix=prefix))
 
 
 # --- Who: the people an event is for, and the guardians of the children among them ------------------------

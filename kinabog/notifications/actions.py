@@ -77,7 +77,7 @@ def notify_new_message(message: Message | int) -> int:
         cursor.execute(f"{wants_email} LIMIT 1", [thread.id, Area.MESSAGES, Delivery.INSTANT])
         anyone = cursor.fetchone() is not None
     if anyone:
-        _send_instant_emails(f"message:{message.id}")
+        send_instant_emails(f"message:{message.id}")
     return written
 
 
@@ -147,19 +147,20 @@ def notify_new_post(post_id: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = max(cursor.rowcount, 0)
-    _send_instant_emails(f"post:{post.id}")
+    send_instant_emails(f"post:{post.id}")
     return written
 
 
-def _send_instant_emails(dedupe_key: str) -> None:
-    """Queue the instant e-mails of one event; a broker that does not answer sends them here instead."""
+def send_instant_emails(dedupe_key: str, *, prefix: bool = False) -> None:
+    """Queue the instant e-mails of one event (with `prefix`, also of the keys that continue it); a broker
+    that does not answer sends them here instead. Call it after the notifications are committed."""
     from . import tasks
 
     try:
-        tasks.send_instant_emails.delay(dedupe_key)
+        tasks.send_instant_emails.delay(dedupe_key, prefix=prefix)
     except Exception:  # any broker failure: the notifications are written, e-mail them in-process
         logger.warning("e-mail %s: broker unavailable, sending in-process", dedupe_key, exc_info=True)
-        tasks.send_instant_emails(dedupe_key)
+        tasks.send_instant_emails(dedupe_key, prefix=prefix)
 
 
 def notify_person(

@@ -73,6 +73,19 @@ def test_the_email_task_is_queued_only_when_someone_in_the_thread_asked_for_it(m
     assert queued == [f"message:{thread.last_message_id}"] and mailoutbox == []  # sent by the worker, not here
 
 
+def test_a_broker_that_is_down_sends_the_instant_email_in_process(monkeypatch, mailoutbox):
+    def broker_down(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.send_instant_emails, "delay", broker_down)
+    choose("karin", "instant")
+    thread = write("Emil skal hentes")
+    messaging.after_new_message(thread.last_message_id)
+    [mail] = mailoutbox
+    assert mail.to == ["karin@havnby.example"]
+    assert Notification.objects.get(thread_id=thread.id).emailed_at is not None
+
+
 def test_no_instant_email_for_the_default_daily_digest(mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         write("Emil skal hentes")

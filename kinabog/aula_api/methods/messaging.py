@@ -67,12 +67,12 @@ def get_messages_for_thread(api: ApiRequest) -> dict[str, Any]:
         raise errors.bad_parameters()
     viewer = api.viewer
     # NotFound for a thread the viewer takes no part in; StepUpRequired for a sensitive one below level 3.
-    subscription = actions.open_thread(viewer, thread_id, api.optional_integer("commonInboxId"))
+    common_inbox_id = api.optional_integer("commonInboxId")
+    subscription = actions.open_thread(viewer, thread_id, common_inbox_id)
     if viewer.person_id is not None:
         notifications.mark_thread_seen(viewer.person_id, thread_id)
     thread = subscription.thread
     messages = queries.thread_messages_by_page_number(thread, page, limit=limit)
-    common_inbox_id = api.optional_integer("commonInboxId")
     participants = queries.participants(thread) if access.sees_recipients(viewer, thread, common_inbox_id) else []
     return serializers.thread_detail(viewer, subscription, messages, page, participants)
 

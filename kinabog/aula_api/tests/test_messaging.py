@@ -423,14 +423,15 @@ def test_get_threads_lists_attachments_and_protected_names_as_the_viewer_may_see
     assert own["creator"]["fullName"] == "Mette Hansen"
 
 
-def test_get_threads_names_a_common_inbox_and_a_person_as_authors(client_for):
+def to_the_office(*profile_ids: int) -> tuple[Thread, CommonInbox]:
+    """mette writes to Katamaranen's office (and to `profile_ids`)."""
     office = CommonInbox.objects.get(name="Kontoret, Katamaranen")
-    thread = actions.start_thread(
-        viewer("mette"),
-        subject="Ferie",
-        text="Emil holder fri",
-        recipients=actions.Recipients(common_inbox_ids=[office.id]),
-    )
+    recipients = actions.Recipients(profile_ids=list(profile_ids), common_inbox_ids=[office.id])
+    return actions.start_thread(viewer("mette"), subject="Ferie", text="Emil holder fri", recipients=recipients), office
+
+
+def test_get_threads_names_a_common_inbox_and_a_person_as_authors(client_for):
+    thread, office = to_the_office()
     actions.reply_from_common_inbox(viewer("karin"), office.id, thread.id, "Tak for besked")
     listed = next(
         t for t in ok(client_for("mette", "guardian").get("messaging.getThreads"))["threads"] if t["id"] == thread.id
@@ -465,13 +466,7 @@ def test_the_recipients_of_a_broadcast_stay_unnamed_to_each_other(client_for):
 
 
 def test_get_threads_lists_a_common_inbox_and_a_deactivated_person_among_the_participants(client_for):
-    office = CommonInbox.objects.get(name="Kontoret, Katamaranen")
-    thread = actions.start_thread(
-        viewer("mette"),
-        subject="Ferie",
-        text="Emil holder fri",
-        recipients=actions.Recipients(profile_ids=[profile_id("karin")], common_inbox_ids=[office.id]),
-    )
+    thread, office = to_the_office(profile_id("karin"))
     karin = Subscription.objects.select_related("profile").get(thread=thread, profile_id=profile_id("karin")).profile
     assert karin is not None
     karin.is_active = False  # as a provisioning import that no longer lists her does

@@ -258,8 +258,34 @@ def visible_groups(viewer: Viewer, groups: QuerySet[Group]) -> QuerySet[Group]:
     return groups.filter(condition)
 
 
+@dataclass(frozen=True)
+class ProfileFacts:
+    """What the access rules ask of an active institution profile (read by queries.profile_facts)."""
+
+    id: int
+    person_id: int
+    institution_id: int
+    role: str
+    institution_kind: str
+    # A member of one of the viewer's groups whose members see each other.
+    shares_open_group: bool
+
+
+def can_see_profile(viewer: Viewer, profile: ProfileFacts) -> bool:
+    """Whether the viewer may see the name (or alias) of an active profile: `visible_profiles` for one
+    profile whose facts are read (tests/test_profile_access.py holds the two to the same answer)."""
+    if not viewer.is_authenticated:
+        return False
+    return (
+        profile.person_id == viewer.person_id
+        or profile.person_id in viewer.children
+        or profile.institution_id in viewer.employee_institution_ids
+        or profile.shares_open_group
+    )
+
+
 def visible_profiles(viewer: Viewer, profiles: QuerySet[InstitutionProfile]) -> QuerySet[InstitutionProfile]:
-    """Profiles whose name (or alias) the viewer may see."""
+    """Profiles whose name (or alias) the viewer may see (`can_see_profile` decides the same for one)."""
     if not viewer.is_authenticated:
         return profiles.none()
     condition = Q(person_id=viewer.person_id)

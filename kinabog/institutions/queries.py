@@ -17,7 +17,7 @@ from kinabog.core.errors import NotFound
 from kinabog.core.sql import marks, table
 
 from . import access
-from .access import ANONYMOUS, ChildAccess, ChildFacts, ChildLink, ProfileInfo, Viewer
+from .access import ANONYMOUS, ChildAccess, ChildFacts, ChildLink, ProfileFacts, ProfileInfo, Viewer
 from .models import (
     PORTAL_ROLE_OF,
     AccessVersion,
@@ -586,3 +586,31 @@ def blocked_channels_for(viewer: Viewer) -> frozenset[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, municipality_ids)
         return frozenset((str(from_role), str(to_role)) for from_role, to_role in cursor.fetchall())
+
+
+def profile_facts(viewer: Viewer, profile_ids: list[int]) -> list[ProfileFacts]:
+    """The facts the access rules ask of the active profiles among `profile_ids`, for this viewer (whether
+    each shares a group with them whose members see each other): one written-out statement."""
+    if not profile_ids:
+        return []
+    group_ids = sorted(viewer.group_ids)
+    shares = "FALSE"
+    params: list[int] = []
+    if group_ids:
+        shares = (
+            f"EXISTS (SELECT 1 FROM {table(Membership)} m JOIN {table(Group)} g ON g.id = m.group_id "  # noqa: S608
+            f"WHERE m.profile_id = p.id AND m.group_id IN ({marks(group_ids)}) AND g.members_see_members)"
+        )
+        params.extend(group_ids)
+    ids = sorted(set(profile_ids))
+    sql = (
+        f"SELECT p.id, p.person_id, p.institution_id, p.role, i.kind, {shares} "  # noqa: S608 - values as parameters
+        f"FROM {table(InstitutionProfile)} p JOIN {table(Institution)} i ON i.id = p.institution_id "
+        f"WHERE p.id IN ({marks(ids)}) AND p.is_active"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+        return [
+            ProfileFacts(profile_id, person_id, institution_id, str(role), str(kind), bool(shares_group))
+            for profile_id, person_id, institution_id, role, kind, shares_group in cursor.fetchall()
+        ]

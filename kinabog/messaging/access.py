@@ -56,10 +56,23 @@ def sees_recipients(viewer: Viewer, thread: Thread, common_inbox_id: int | None 
     return creator.person_id == viewer.person_id
 
 
+def can_reach_profile(viewer: Viewer, profile: core_access.ProfileFacts, blocked: frozenset[tuple[str, str]]) -> bool:
+    """Whether the viewer may write to one active profile: `reachable_profiles` for a profile whose facts are
+    read (tests/test_access.py holds the two to the same answer)."""
+    if not can_write(viewer) or viewer.portal_role is None or not core_access.can_see_profile(viewer, profile):
+        return False
+    if profile.role == ProfileRole.CHILD and profile.institution_kind in NO_INBOX_KINDS:
+        return False
+    if viewer.person_id is not None and profile.person_id == viewer.person_id:
+        return False
+    return (viewer.portal_role, ROLE_TO_PORTAL.get(ProfileRole(profile.role))) not in blocked
+
+
 def reachable_profiles(
     viewer: Viewer, profiles: QuerySet[InstitutionProfile], blocked: frozenset[tuple[str, str]]
 ) -> QuerySet[InstitutionProfile]:
-    """Profiles the viewer may write to: those they may see, with an inbox, over an open channel."""
+    """Profiles the viewer may write to: those they may see, with an inbox, over an open channel
+    (`can_reach_profile` decides the same for one)."""
     if not can_write(viewer) or viewer.portal_role is None:
         return profiles.none()
     result = core_access.visible_profiles(viewer, profiles).exclude(

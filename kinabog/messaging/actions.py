@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -94,22 +95,25 @@ def _check_recipients(viewer: Viewer, recipients: Recipients) -> None:
         raise InvalidInput(_("You cannot write to one of the chosen common inboxes."), field="recipients")
 
 
-def _insert_subscriptions(thread: Thread, recipients: Recipients, exclude_person_id: int) -> int:
-    """Write one subscription per recipient person with a single INSERT … SELECT."""
+def _insert_subscriptions(thread: Thread, recipients: Recipients, sender: ProfileInfo, sender_person_id: int) -> int:
+    """Write the sender's subscription (read) and one per recipient person with a single INSERT … SELECT;
+    returns how many recipients it wrote."""
     leaves = queries.expand_groups(recipients.groups)
     selects = queries.recipient_selects(leaves, recipients.profile_ids)
-    if not selects:
-        return 0
-    select_sql, params = queries.recipients_select_sql(selects)
-    table = Subscription._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (thread_id, person_id, profile_id, last_message_at, is_read, marked, muted) "  # noqa: S608
-        f"SELECT %s, q.person_id, q.profile_id, %s, FALSE, FALSE, FALSE FROM ({select_sql}) AS q "
-        "WHERE q.person_id <> %s"
-    )
+    now = thread.last_message_at
+    columns = "thread_id, person_id, profile_id, last_message_at, is_read, read_at, marked, muted"
+    sql = f"INSERT INTO {Subscription._meta.db_table} ({columns}) SELECT %s, %s, %s, %s, TRUE, %s, FALSE, FALSE"
+    params: list[Any] = [thread.id, sender_person_id, sender.id, now, now]
+    if selects:
+        select_sql, select_params = queries.recipients_select_sql(selects)
+        sql += (
+            " UNION ALL SELECT %s, q.person_id, q.profile_id, %s, FALSE, NULL, FALSE, FALSE "  # noqa: S608
+            f"FROM ({select_sql}) AS q WHERE q.person_id <> %s"
+        )
+        params += [thread.id, now, *select_params, sender_person_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [thread.id, thread.last_message_at, *params, exclude_person_id])
-        return max(cursor.rowcount, 0)
+        cursor.execute(sql, params)
+        return max(cursor.rowcount - 1, 0)
 
 
 @transaction.atomic
@@ -143,10 +147,7 @@ def start_thread(
         last_message_at=now,
     )
     message = Message.objects.create(thread=thread, sender_id=sender.id, text=body, sent_at=now)
-    Subscription.objects.create(
-        thread=thread, person_id=me, profile_id=sender.id, last_message_at=now, is_read=True, read_at=now
-    )
-    count = _insert_subscriptions(thread, recipients, exclude_person_id=me)
+    count = _insert_subscriptions(thread, recipients, sender, me)
     Subscription.objects.bulk_create(
         [Subscription(thread=thread, common_inbox_id=i, last_message_at=now) for i in set(recipients.common_inbox_ids)]
     )

@@ -344,6 +344,29 @@ def count_queries(call: Callable[[], Any]) -> int:
     return len(context.captured_queries)
 
 
+def test_start_new_thread_costs_the_same_for_1_and_3_recipients(client_for):
+    karin = client_for("karin", "employee")
+    one = [profile_id("mette", "guardian")]
+    anders = next(
+        p.id for p in institution_queries.my_profiles(viewer("anders", "employee")) if p.institution.code == "G10001"
+    )
+    three = [*one, profile_id("jonas", "guardian"), anders]
+
+    def send(ids: list[int]) -> Any:
+        recipients = [{"id": i, "mailBoxOwnerType": "institutionProfile"} for i in ids]
+        return karin.post("messaging.startNewThread", new_thread_body(ids[0]) | {"recipients": recipients})
+
+    few = count_queries(lambda: send(one))
+    # The login and the Viewer (built on every request in the tests; 8), a savepoint (the test's transaction),
+    # the blocked channels, the recipients' facts, the thread, its first message, every subscription in one
+    # INSERT … SELECT, the thread's last message, the audit row and the savepoint's release.
+    with assert_max_queries(17):
+        thread_id = ok(send(three))
+    assert count_queries(lambda: send(three)) == few
+    assert Subscription.objects.filter(thread_id=thread_id).count() == 4
+    assert Subscription.objects.get(thread_id=thread_id, profile_id=profile_id("karin")).is_read is True
+
+
 def test_get_threads_costs_the_same_for_3_and_40_threads(client_for, django_capture_on_commit_callbacks):
     for i in range(3):
         write("mette", "karin", f"Besked {i}")

@@ -7,7 +7,8 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
-from django.db.models import DEFERRED, Model
+from django.db.models import DEFERRED, Model, signals
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=Model)
 
@@ -58,6 +59,7 @@ class Columns(Generic[M]):
         self._places = [every.index(f) for f in fields] if len(fields) < len(every) else None
         self._every = len(every)
         self._converting: list[tuple[int, Any, list[Converter]]] | None = None
+        self._plain = False  # whether no one listens for the model's init signals (set with the converters)
 
     @cached_property
     def sql(self) -> str:
@@ -73,6 +75,8 @@ class Columns(Generic[M]):
                 converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
                 if converters:
                     converting.append((position, column, converters))
+            model = self.model
+            self._plain = not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
             self._converting = converting
         return self._converting
 
@@ -86,6 +90,14 @@ class Columns(Generic[M]):
         for position, column, converters in converting:
             for convert in converters:
                 values[position] = convert(values[position], column, connection)
+        if self._plain:
+            # What Model.from_db builds, without Model.__init__ going through every field: the columns read
+            # in the instance's __dict__ and the rest deferred (their descriptors load them when asked).
+            instance = self.model.__new__(self.model)
+            instance.__dict__.update(zip(self._names, values, strict=True))
+            state = instance._state = ModelState()
+            state.adding, state.db = False, db or connection.alias
+            return instance
         if self._places is not None:
             every: list[Any] = [DEFERRED] * self._every
             for place, value in zip(self._places, values, strict=True):

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -84,3 +84,36 @@ def test_columns_load_a_joined_row_share_by_share():
     assert len(queries.captured_queries) == 1
     with pytest.raises(ValueError, match="no columns"):
         Columns(Person, "pe", ["id", "shoe_size"])
+
+
+def test_loaded_instances_behave_as_the_orms_and_init_listeners_are_still_called():
+    child = emil()
+    columns = Columns(InstitutionProfile, "p", ["id", "person_id", "role"])
+    sql = f"SELECT {columns.sql} FROM {table(InstitutionProfile)} p WHERE p.id = %s"  # noqa: S608 - from the model
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [child.id])
+        (row,) = cursor.fetchall()
+    profile = columns.load(row)
+    assert profile is not None and profile == child and profile._state.adding is False
+    assert profile._state.db == connection.alias
+    assert (
+        profile.get_deferred_fields()
+        == InstitutionProfile.objects.only("id", "person_id", "role").get(id=child.id).get_deferred_fields()
+    )
+    profile.role = "child"
+    profile.save(update_fields=["role"])  # an instance from the database saves as an update
+    assert InstitutionProfile.objects.filter(id=child.id).count() == 1
+    assert profile.person.first_name == "Emil"  # a relation loads as from any instance
+
+    initialised: list[object] = []
+
+    def listener(sender: type[Model], instance: Model, **kwargs: object) -> None:
+        initialised.append(instance)
+
+    signals.post_init.connect(listener, sender=InstitutionProfile)
+    try:
+        listened = Columns(InstitutionProfile, "p", ["id", "person_id", "role"])
+        again = listened.load(row)
+    finally:
+        signals.post_init.disconnect(listener, sender=InstitutionProfile)
+    assert initialised == [again] and (again.id, again.person_id, again.role) == (child.id, child.person_id, "child")

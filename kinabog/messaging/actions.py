@@ -203,7 +203,7 @@ def reply(viewer: Viewer, thread_id: int, text: str, *, to_sender_only: bool = F
 def after_new_message(message_id: int) -> None:
     """Side effects of a new message, after commit; each is safe to run twice. The message is read once
     for all of them."""
-    message = Message.objects.select_related("thread", "sender__person").filter(pk=message_id).first()
+    message = queries.new_message(message_id)
     if message is None:
         return
     notifications.notify_new_message(message)
@@ -475,15 +475,7 @@ def send_auto_replies(message: Message | int) -> int:
     if message.kind != MessageKind.MESSAGE or message.thread.is_broadcast:
         return 0
     now = timezone.now()
-    replies = list(
-        AutoReply.objects.filter(
-            profile__in=Subscription.objects.filter(thread_id=message.thread_id, left_at__isnull=True).values(
-                "profile_id"
-            ),
-            starts_at__lte=now,
-            ends_at__gt=now,
-        ).exclude(profile_id=message.sender_id)
-    )
+    replies = queries.active_auto_replies(message.thread_id, message.sender_id, now)
     if not replies:  # the common case: one query
         return 0
     already = set(

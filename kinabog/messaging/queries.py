@@ -12,7 +12,7 @@ from django.db.models import F, Func, Q, QuerySet
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
-from kinabog.core.sql import marks, table
+from kinabog.core.sql import Columns, load_row, marks, select, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import (
@@ -22,6 +22,7 @@ from kinabog.institutions.models import (
     InstitutionProfile,
     Membership,
     Municipality,
+    Person,
     PortalRole,
     ProfileRole,
     Relation,
@@ -151,6 +152,50 @@ def display_sender(viewer: Viewer, message: Message) -> str:
         return ""
     person = message.sender.person
     return institution_queries.display_name(viewer, person, {message.sender.institution_id})
+
+
+# --- A new message's side effects (run by the Celery worker) ---------------------------------------------
+
+_NEW_MESSAGE = Columns(Message, "m", ["id", "thread_id", "kind", "sender_id"])
+_NEW_MESSAGE_THREAD = Columns(Thread, "t", ["id", "subject", "is_sensitive", "is_broadcast"])
+_NEW_MESSAGE_SENDER = Columns(InstitutionProfile, "p", ["id", "person_id"])
+_NEW_MESSAGE_PERSON = Columns(Person, "pe", ["id", "first_name", "last_name", "is_protected", "alias"])
+
+
+def new_message(message_id: int) -> Message | None:
+    """A message with its thread and its sender's person, as its side effects read them (notifications and
+    auto-replies): one written-out statement, where the ORM spent more time building it than PostgreSQL
+    answering. None when it no longer exists."""
+    parts = (_NEW_MESSAGE, _NEW_MESSAGE_THREAD, _NEW_MESSAGE_SENDER, _NEW_MESSAGE_PERSON)
+    sql = (
+        f"SELECT {', '.join(part.sql for part in parts)} FROM {table(Message)} m "  # noqa: S608 - from the models
+        f"JOIN {table(Thread)} t ON t.id = m.thread_id "
+        f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = m.sender_id "
+        f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id WHERE m.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [message_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message, thread, sender, person = load_row(row, parts)
+    Message.thread.field.set_cached_value(message, thread)
+    Message.sender.field.set_cached_value(message, sender)
+    if sender is not None:
+        InstitutionProfile.person.field.set_cached_value(sender, person)
+    return message
+
+
+def active_auto_replies(thread_id: int, sender_id: int | None, now: datetime) -> list[AutoReply]:
+    """The auto-replies active now of the thread's participants other than the sender (one written-out
+    statement: asked after every message, and almost always empty)."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    participants = f"SELECT profile_id FROM {table(Subscription)} WHERE thread_id = %s AND left_at IS NULL"  # noqa: S608
+    return select(
+        AutoReply,
+        f"profile_id IN ({participants}) AND starts_at <= %s AND ends_at > %s AND profile_id <> %s",
+        [thread_id, stamp, stamp, -1 if sender_id is None else sender_id],
+    )
 
 
 # --- Recipients -------------------------------------------------------------------------------------

@@ -188,3 +188,51 @@ def test_script_is_removed_from_text():
     )
     text = Message.objects.get(thread=thread).text
     assert "script" not in text and "onclick" not in text and "Hej" in text
+
+
+def test_auto_replies_answer_once_while_active_and_never_the_sender_or_a_leaver():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kinabog.messaging.models import AutoReply
+
+    karin = profile_of("karin")
+    anders = InstitutionProfile.objects.get(
+        person__login__username="anders", role="employee", institution__code="G10001"
+    )
+    now = timezone.now()
+    AutoReply.objects.create(
+        profile=karin, text="Ferie", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1)
+    )
+    AutoReply.objects.create(
+        profile=anders, text="Kursus", starts_at=now + timedelta(hours=1), ends_at=now + timedelta(days=1)
+    )
+
+    def auto_replies(thread: Thread) -> list[tuple[int | None, str]]:
+        rows = Message.objects.filter(thread=thread, kind="auto_reply").order_by("id")
+        return list(rows.values_list("sender_id", "text"))
+
+    thread = actions.start_thread(
+        viewer("mette"), subject="Er du der?", text="Hej", recipients=actions.Recipients(profile_ids=[karin.id])
+    )
+    actions.after_new_message(thread.last_message_id)
+    actions.after_new_message(thread.last_message_id)  # run twice (a retried task): still one answer
+    assert auto_replies(thread) == [(karin.id, "Ferie")]
+
+    own = actions.start_thread(
+        viewer("karin"),
+        subject="Fra karin",
+        text="Hej",
+        recipients=actions.Recipients(profile_ids=[profile_of("mette", "guardian").id, anders.id]),
+    )
+    actions.after_new_message(own.last_message_id)
+    assert auto_replies(own) == []  # her own does not answer her, and anders's has not begun
+
+    left = actions.start_thread(
+        viewer("mette"), subject="Igen", text="Hej", recipients=actions.Recipients(profile_ids=[karin.id])
+    )
+    Subscription.objects.filter(thread=left, profile=karin).update(left_at=now)
+    actions.after_new_message(left.last_message_id)
+    assert auto_replies(left) == []
+    actions.after_new_message(10**9)  # a message deleted before its side effects ran: nothing happens

@@ -1,0 +1,36 @@
+"""core.cache: Django's Redis cache with one Redis client per connection pool (on the machine's Redis)."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+import pytest
+
+from kinabog.core.cache import RedisCache
+
+REDIS = ("127.0.0.1", 6379)
+
+
+@pytest.fixture
+def cache() -> RedisCache:
+    try:
+        socket.create_connection(REDIS, timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return RedisCache("redis://127.0.0.1:6379/6", {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+
+
+def test_reads_and_writes_share_one_client_and_behave_as_djangos(cache: RedisCache) -> None:
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client() is client and cache._cache.get_client("any-key", write=True) is client
+    assert cache.get("session") is None
+    cache.set("session", {"user": 7}, timeout=30)
+    assert cache.get("session") == {"user": 7}
+    assert cache.get_many(["session", "other"]) == {"session": {"user": 7}}
+    assert cache.add("session", "not this") is False
+    assert cache.add("counter", 1) is True and cache.incr("counter") == 2
+    cache.delete("session")
+    assert cache.get("session", "gone") == "gone"
+    cache.delete_many(["counter"])
+    assert cache._cache.get_client() is client

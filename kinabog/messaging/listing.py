@@ -28,6 +28,8 @@ _LISTED_SUBSCRIPTION = Columns(
     "s",
     ["id", "thread_id", "profile_id", "common_inbox_id", "last_message_at", "is_read", "marked", "muted"],
 )
+# A participant is listed by who it is, not by the state of its subscription.
+_PARTICIPANT = Columns(Subscription, "s", ["id", "thread_id", "profile_id", "common_inbox_id"])
 _LISTED_PROFILE = Columns(InstitutionProfile, "p", ["id", "person_id", "institution_id", "role", "is_active"])
 _LISTED_THREAD = Columns(
     Thread,
@@ -157,7 +159,7 @@ def participants_of_small_threads(threads: list[Thread], max_participants: int) 
     thread_ids = [t.id for t in threads if t.participant_count <= max_participants]
     if not thread_ids:
         return {}
-    parts = (_LISTED_SUBSCRIPTION, _LISTED_PROFILE, _LISTED_PERSON, _LISTED_INBOX)
+    parts = (_PARTICIPANT, _LISTED_PROFILE, _LISTED_PERSON, _LISTED_INBOX)
     sql = (
         f"SELECT {', '.join(part.sql for part in parts)} "  # noqa: S608 - from the models; values as parameters
         f"FROM {table(Subscription)} s "

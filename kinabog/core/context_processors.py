@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from kinabog.institutions.access import Viewer
 
 # The layout's links, by name: none takes an argument, so each is reversed once per process (per URL
 # configuration and script prefix), where ten {% url %} tags on every page cost half a millisecond.
@@ -27,7 +30,7 @@ SHELL_URLS = {
 }
 _reversed: dict[tuple[str, Any, str], dict[str, str]] = {}
 
-# Pages of the calendar app that belong to the administration in the menu.
+# The pages the menu's "Administration" stands for (the calendar's resources among them).
 ADMINISTRATION_PAGES = {"administration", "permissions", "communication", "resources", "resource_edit"}
 
 
@@ -60,7 +63,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {"viewer": viewer, "shell_urls": urls, "main_menu": main_menu(request, viewer, urls, unread)}
 
 
-def main_menu(request: HttpRequest, viewer: Any, urls: dict[str, str], unread: int) -> list[MenuItem]:
+def main_menu(request: HttpRequest, viewer: Viewer, urls: dict[str, str], unread: int) -> list[MenuItem]:
     """The main menu's links for the viewer, the page's own marked as current."""
     match = request.resolver_match
     app, page = (match.app_name, match.url_name) if match else ("", "")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from kinabog.core.errors import InvalidInput, NotFound, StepUpRequired
 from kinabog.institutions.models import Group, InstitutionProfile, Municipality, Person, Relation
 from kinabog.institutions.queries import build_viewer
 from kinabog.messaging import actions, queries
-from kinabog.messaging.models import Message, Subscription, Thread
+from kinabog.messaging.models import AutoReply, Message, Subscription, Thread
 from kinabog.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -191,12 +194,6 @@ def test_script_is_removed_from_text():
 
 
 def test_auto_replies_answer_once_while_active_and_never_the_sender_or_a_leaver():
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from kinabog.messaging.models import AutoReply
-
     karin = profile_of("karin")
     anders = InstitutionProfile.objects.get(
         person__login__username="anders", role="employee", institution__code="G10001"

@@ -67,6 +67,7 @@ def main_menu(request: HttpRequest, viewer: Viewer, urls: dict[str, str], unread
     """The main menu's links for the viewer, the page's own marked as current."""
     match = request.resolver_match
     app, page = (match.app_name, match.url_name) if match else ("", "")
+    from kinabog.institutions.access import administers_anything
     from kinabog.presence.access import uses_presence
 
     items = [MenuItem(urls["overview"], _("Overview"), page == "overview")]
@@ -81,6 +82,6 @@ def main_menu(request: HttpRequest, viewer: Viewer, urls: dict[str, str], unread
     if viewer.portal_role:
         items.append(MenuItem(urls["notifications"], _("Notifications"), app == "notifications"))
     items.append(MenuItem(urls["profile"], _("Profile"), page == "profile"))
-    if viewer.admin_institution_ids or viewer.municipal_admin_of:
+    if administers_anything(viewer):
         items.append(MenuItem(urls["administration"], _("Administration"), page in ADMINISTRATION_PAGES))
     return items

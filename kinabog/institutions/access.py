@@ -298,6 +298,11 @@ def visible_profiles(viewer: Viewer, profiles: QuerySet[InstitutionProfile]) -> 
     return profiles.filter(condition, is_active=True).distinct()
 
 
+def administers_anything(viewer: Viewer) -> bool:
+    """Whether the viewer administers an institution or a municipality (the administration pages)."""
+    return bool(viewer.admin_institution_ids or viewer.municipal_admin_of)
+
+
 def can_administer_institution(viewer: Viewer, institution_id: int, municipality_id: int) -> bool:
     return institution_id in viewer.admin_institution_ids or municipality_id in viewer.municipal_admin_of
 

@@ -405,7 +405,7 @@ def group_members(viewer: Viewer, group: Group) -> list[MemberView]:
 
 
 def institutions_administered(viewer: Viewer) -> list[Institution]:
-    if not viewer.admin_institution_ids and not viewer.municipal_admin_of:
+    if not access.administers_anything(viewer):
         return []
     condition = Q(id__in=viewer.admin_institution_ids)
     if viewer.municipal_admin_of:

@@ -104,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
             stack.drop_target(target)
 
 
+def prepared_statements() -> bool:
+    """Whether the database connections bind parameters on the server and prepare repeated statements."""
+    from django.conf import settings
+
+    return bool(settings.DATABASES["default"].get("OPTIONS", {}).get("server_side_binding"))
+
+
 def measure(args: argparse.Namespace, options: Options, target: stack.Target) -> int:
     wanted = args.scenarios or list(SCENARIOS)
     order = ["ceiling"] + [s for s in SCENARIOS if s in wanted and s != "ceiling"]
@@ -122,6 +129,8 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "database": target.vendor,
+        # The web workers' settings are the bench process's own (the same environment): decision 0013.
+        "prepared_statements": prepared_statements(),
         "workers": options.workers,
         "celery": bool(broker),
         "cache": "redis" if cache else "local memory",

@@ -12,14 +12,14 @@ import os
 import subprocess
 import sys
 
-from django.conf import settings
+from django.db import connection
 
 from benchmarks.report import RESULT_KEYS, SCENARIOS
 from benchmarks.stack import REPO
 
 
 def test_every_scenario_runs_in_smoke_mode() -> None:
-    on_postgresql = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    on_postgresql = connection.vendor == "postgresql"
     command = [sys.executable, "-m", "benchmarks", "--smoke", "--json", "--drop"]
     command += ["--database", f"kinabog_bench_smoke_{os.getpid()}"]
     if not on_postgresql:

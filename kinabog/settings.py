@@ -111,6 +111,13 @@ if DATABASE_URL:
         else:
             DATABASES["default"]["CONN_MAX_AGE"] = 60
             DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # Parameters travel apart from the statement, and a statement a connection runs again and again is
+        # prepared once: PostgreSQL then neither parses nor plans it anew (decision 0013). Off behind a pooler
+        # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            DATABASES["default"]["ENGINE"] = "kinabog.core.db.postgresql"
+            DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+            DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)  # executions before preparing
         if os.environ.get("TEST_DATABASE_NAME"):
             DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 else:

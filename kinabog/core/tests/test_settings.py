@@ -46,8 +46,14 @@ def test_embedded_default_uses_sqlite_in_var(tmp_path):
     assert result.stdout.strip() == "django.db.backends.sqlite3 True", result.stderr
 
 
-def test_database_url_selects_postgresql(tmp_path):
-    code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
+def test_database_url_selects_postgresql_with_prepared_statements(tmp_path):
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        " print(d['ENGINE'], d['OPTIONS'].get('server_side_binding'), d['OPTIONS'].get('prepare_threshold'))"
+    )
     env = {"KINABOG_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}
     result = run_manage("shell", "--no-imports", "-c", code, env=env)
-    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+    assert result.stdout.strip() == "kinabog.core.db.postgresql True 5", result.stderr
+    # Behind a pooler that cannot keep prepared statements: Django's backend, parameters bound by the client.
+    result = run_manage("shell", "--no-imports", "-c", code, env={**env, "DATABASE_PREPARED_STATEMENTS": "false"})
+    assert result.stdout.strip() == "django.db.backends.postgresql None None", result.stderr

@@ -68,7 +68,7 @@ def test_vacation_answers_sickness_and_vacation_change_who_is_expected():
 def test_today_sick_children_are_not_expected_and_check_ins_count_as_actual():
     today = timezone.localdate()
     actions.save_template(
-        viewer("mette", "guardian"), child("Emil").id, by_date=today, entry_time=time(0, 30), exit_time=time(23, 30)
+        viewer("mette", "guardian"), child("Emil").id, by_date=today, entry_time=time(0, 0), exit_time=time(23, 59)
     )
     actions.report_sick(viewer("mette", "guardian"), child("Emil").id)
     result = occupancy.occupancy(viewer("anders"), institution("G10001").id, today)

@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from kinabog.institutions.access import Viewer
 
 from . import actions, queries
 from .forms import GO_HOME_WITH, PickupPersonForm, PlannedTimesForm, VacationForm, parse_date
-from .templatetags.presence_tags import status_class
+from .templatetags.presence_tags import status_class, status_pill
 
 Status = queries.Status
 
@@ -231,7 +230,7 @@ def _registration_answer(action: str, done: int, problems: list[str], days: list
                 "status": day.status,
                 "statusClass": status_class(day.status),
                 "count": queries.COUNT_KEYS.get(day.status, ""),
-                "pill": render_to_string("presence/_status.html", {"row": {"status": day.status, "day": day}}),
+                "pill": status_pill(day.status, day),
                 "next": {"action": next_action, "label": labels[next_action]} if next_action else None,
             }
         )

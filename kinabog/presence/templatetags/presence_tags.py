@@ -1,12 +1,23 @@
-"""Small display helpers for the komme/gå templates."""
+"""Small display helpers for the komme/gå templates.
+
+A child's status badge and planned times appear on every row of the staff's day, seven times a child on a
+guardian's week and in the answer to every tap on "check in": they are built here, in Python, rather than
+included as templates, where each would cost a template of its own per use (docs/performance.md).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from kinabog.presence import queries
+from kinabog.presence.models import ActivityType
 
 register = template.Library()
 
@@ -67,3 +78,48 @@ def kiosk_state(status: int) -> str:
     if status in (queries.Status.SICK, queries.Status.REPORTED_ABSENT):
         return "away"
     return "waiting"
+
+
+def _clock(value: datetime | time | None) -> str:
+    """'07:45', in local time for a moment, as the template filter time:"H:i" shows it; '' for none."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return value.strftime("%H:%M")
+
+
+@register.simple_tag
+def status_pill(status: int, day: Any = None, sleeping_since: datetime | None = None) -> SafeString:
+    """A child's status as a coloured badge, with the time it changed where that says something: checked
+    out at, checked in at, sleeping since."""
+    detail = ""
+    if status == queries.Status.CHECKED_OUT and getattr(day, "check_out_at", None):
+        detail = " " + _clock(day.check_out_at)
+    elif status == queries.Status.PRESENT and getattr(day, "check_in_at", None):
+        detail = " " + _clock(day.check_in_at)
+    elif status == queries.Status.SLEEPING and sleeping_since:
+        detail = f" {gettext('since')} {_clock(sleeping_since)}"
+    return format_html('<span class="pill status-{}">{}{}</span>', status_class(status), status_label(status), detail)
+
+
+@register.simple_tag
+def planned(plan: Any) -> SafeString:
+    """A day's planned times and how the child goes home, or that none are planned."""
+    if not plan:
+        return format_html('<span class="plan muted">{}</span>', gettext("No planned times"))
+    times = ""
+    if plan.entry_time or plan.exit_time:
+        times = f"{_clock(plan.entry_time) or '…'}–{_clock(plan.exit_time) or '…'} · "
+    kind = plan.activity_type
+    going: SafeString | str = ""
+    if kind == ActivityType.PICKED_UP_BY:
+        going = format_html("{} {}", gettext("Picked up by"), plan.exit_with or "…")
+    elif kind == ActivityType.SELF_DECIDER:
+        until = f" {_clock(plan.self_decider_start)}–{_clock(plan.self_decider_end)}" if plan.self_decider_start else ""
+        going = format_html("{}{}", gettext("Decides for themself"), until)
+    elif kind == ActivityType.SEND_HOME:
+        going = gettext("Sent home")
+    elif kind == ActivityType.GO_HOME_WITH:
+        going = format_html("{} {}", gettext("Goes home with"), plan.exit_with)
+    return format_html('<span class="plan">{}{}</span>', times, going)

@@ -329,6 +329,31 @@ def test_planned_times_with_self_decider_send_home_and_go_home_with(client):
     assert PresenceTemplate.objects.get(child=emil).exit_with == roommate.person.full_name
 
 
+def test_the_week_says_how_each_day_ends_and_escapes_what_was_typed(client):
+    emil = child("Emil")
+    monday = next_monday()
+    plans = [
+        {"entry_time": time(7, 30), "exit_time": time(16), "activity_type": 0, "exit_with": "Mor & <Far>"},
+        {"exit_time": time(16), "activity_type": 1, "self_decider_start": time(14), "self_decider_end": time(15)},
+        {"entry_time": time(8), "activity_type": 2},
+        {"activity_type": 3, "exit_with": "Oscar"},
+        {"activity_type": 0},
+    ]
+    for offset, plan in enumerate(plans):
+        PresenceTemplate.objects.create(child=emil, by_date=monday + timedelta(days=offset), **plan)
+    sign_in(client, "mette", role="guardian")
+    week = section_of(html_of(client.get(f"{reverse('presence:index')}?uge={monday.isoformat()}")), "Emil Hansen")
+    for text in (
+        "07:30–16:00 · Hentes af Mor &amp; &lt;Far&gt;",
+        "…–16:00 · Selvbestemmer 14:00–15:00",
+        "08:00–… · Sendes hjem",
+        '<span class="plan">Går hjem med Oscar</span>',
+        '<span class="plan">Hentes af …</span>',
+    ):
+        assert text in week, text
+    assert "<Far>" not in week
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -515,34 +517,36 @@ def search_messages(
     sender = (sender or "").strip()
     if not words and not sender:
         return MessageSearchPage([], 0)
-    thread_ids = Subscription.objects.filter(left_at__isnull=True).filter(
-        Q(profile_id__in=viewer.profile_ids) | Q(common_inbox_id__in=my_common_inbox_ids(viewer))
-    )
-    messages = Message.objects.filter(
-        thread_id__in=thread_ids.values("thread_id"), kind__in=SEARCHABLE_KINDS, deleted_at__isnull=True
-    )
-    if not viewer.is_stepped_up:
-        messages = messages.filter(thread__is_sensitive=False)
-    if words:
-        messages = _matching_text(messages, text, words, thread_ids.values("thread_id"))
-    if sender:
-        messages = messages.filter(_sender_matches(sender))
-    zone = timezone.get_current_timezone()
-    if date_from is not None:
-        messages = messages.filter(sent_at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
-    if date_to is not None:
-        messages = messages.filter(sent_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone))
-    newest_first: list[Any] = ["-sent_at", "-id"]
-    if words and connection.vendor == "postgresql":
-        # Sorted by an expression no index provides, the matches are gathered through the GIN indexes and
-        # then sorted. Sorted by sent_at, the planner would walk all messages newest first and compute a
-        # document for each until a page is full: hundreds of milliseconds in a large inbox.
-        newest_first[0] = (F("sent_at") + timedelta(0)).desc()
-    # The matches are ranked once, as ids only, up to the count's cap: the page is cut from them and the
-    # total is their number, so the matches are not gathered a second time to be counted. Beyond
-    # SEARCH_COUNT_CAP nobody pages; the total then says "at least".
-    wanted = max(SEARCH_COUNT_CAP, offset + limit)
-    ranked = _serially(messages.order_by(*newest_first).values_list("id", flat=True)[:wanted])
+    with _planned_for_each_search():
+        thread_ids = Subscription.objects.filter(left_at__isnull=True).filter(
+            Q(profile_id__in=viewer.profile_ids) | Q(common_inbox_id__in=my_common_inbox_ids(viewer))
+        )
+        messages = Message.objects.filter(
+            thread_id__in=thread_ids.values("thread_id"), kind__in=SEARCHABLE_KINDS, deleted_at__isnull=True
+        )
+        if not viewer.is_stepped_up:
+            messages = messages.filter(thread__is_sensitive=False)
+        if words:
+            messages = _matching_text(messages, text, words, thread_ids.values("thread_id"))
+        if sender:
+            messages = messages.filter(_sender_matches(sender))
+        zone = timezone.get_current_timezone()
+        if date_from is not None:
+            messages = messages.filter(sent_at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
+        if date_to is not None:
+            end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
+            messages = messages.filter(sent_at__lt=end)
+        newest_first: list[Any] = ["-sent_at", "-id"]
+        if words and connection.vendor == "postgresql":
+            # Sorted by an expression no index provides, the matches are gathered through the GIN indexes and
+            # then sorted. Sorted by sent_at, the planner would walk all messages newest first and compute a
+            # document for each until a page is full: hundreds of milliseconds in a large inbox.
+            newest_first[0] = (F("sent_at") + timedelta(0)).desc()
+        # The matches are ranked once, as ids only, up to the count's cap: the page is cut from them and the
+        # total is their number, so the matches are not gathered a second time to be counted. Beyond
+        # SEARCH_COUNT_CAP nobody pages; the total then says "at least".
+        wanted = max(SEARCH_COUNT_CAP, offset + limit)
+        ranked = list(messages.order_by(*newest_first).values_list("id", flat=True)[:wanted])
     total = len(ranked)
     page_ids = ranked[offset : offset + limit]
     loaded = (
@@ -566,16 +570,26 @@ def search_messages(
     )
 
 
-def _serially(ids: QuerySet[Message, int]) -> list[int]:
-    """The ids, read without PostgreSQL's parallel workers. A search's ranking is the one query of a request
-    the planner would split over three processes; on the two cores that also serve the other requests the
-    split only adds work (`docs/performance.md`, the inbox scenario)."""
+@contextmanager
+def _planned_for_each_search() -> Iterator[None]:
+    """PostgreSQL plans a search's statements for its own words and viewer, in one process.
+
+    A word found in one message of a million and a word found in fifteen thousand want different plans, as
+    do a guardian with five threads and a teacher with ten thousand; a plan made once for any parameters
+    (what PostgreSQL settles on for a prepared statement, decision 0013) took seconds for some searches.
+    The ranking is also the one query the planner would split over parallel workers; on the two cores that
+    serve the other requests the split only adds work (`docs/performance.md`, the inbox scenario). Both
+    settings end with the transaction: the request's own, or the one opened here.
+    """
     if connection.vendor != "postgresql":
-        return list(ids)
-    # SET LOCAL ends with the transaction: the request's own, or the one opened here (no savepoint needed).
+        yield
+        return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        return list(ids)
+        cursor.execute(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
+        )
+        yield
 
 
 def _matching_text(

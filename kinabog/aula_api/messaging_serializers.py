@@ -116,17 +116,48 @@ def recipient(viewer: Viewer, subscription: Any) -> dict[str, Any]:
     return {**shown, "lastReadMessageId": None, "lastReadTimestamp": None, "leaveTime": None, "deletedAt": None}
 
 
+class Names:
+    """The senders and recipients named on one page, each built once. A page of twenty threads names the same
+    few people on most of its rows (the viewer on every one), up to a hundred times; each is the same JSON
+    wherever it is named, so the page may share it. Not kept beyond the page: what a viewer may see of a
+    name can change between requests."""
+
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+        self._senders: dict[tuple[int | None, int | None], dict[str, Any] | None] = {}
+        self._recipients: dict[tuple[int | None, int | None], dict[str, Any]] = {}
+
+    def sender(self, profile: Any | None, inbox: Any | None) -> dict[str, Any] | None:
+        key = (profile.id if profile is not None else None, inbox.id if inbox is not None else None)
+        if key not in self._senders:
+            self._senders[key] = sender(self.viewer, profile, inbox)
+        return self._senders[key]
+
+    def recipient(self, subscription: Any) -> dict[str, Any]:
+        key = (subscription.profile_id, subscription.common_inbox_id)
+        shown = self._recipients.get(key)
+        if shown is None:
+            shown = self._recipients[key] = recipient(self.viewer, subscription)
+        return shown
+
+
 # --- messaging.getThreads ------------------------------------------------------------------------
 
 
 def thread_summary(
-    viewer: Viewer, subscription: Any, participants: list[Any] | None, *, has_attachments: bool
+    viewer: Viewer,
+    subscription: Any,
+    participants: list[Any] | None,
+    *,
+    has_attachments: bool,
+    names: Names | None = None,
 ) -> dict[str, Any]:
     """One row of getThreads, from a subscription loaded by queries.inbox_by_page_number; `has_attachments`
-    tells whether the latest message has any."""
+    tells whether the latest message has any; `names`, the page's, builds each name once."""
+    names = names or Names(viewer)
     thread = subscription.thread
     hidden = thread.is_sensitive and not viewer.is_stepped_up
-    listed = [recipient(viewer, p) for p in participants or []]
+    listed = [names.recipient(p) for p in participants or []]
     # The inbox lists the viewer's own subscriptions: their profiles are the viewer's.
     own = next((p for p in viewer.profiles if p.id == subscription.profile_id), None)
     return {
@@ -140,11 +171,11 @@ def thread_summary(
         "lastReadMessageId": None,
         "institutionCode": own.institution_code if own else None,
         "startedTime": iso(thread.created_at),
-        "creator": sender(viewer, thread.creator, thread.creator_inbox),
+        "creator": names.sender(thread.creator, thread.creator_inbox),
         "recipients": listed,
         "extraRecipientsCount": max(thread.participant_count - len(listed), 0),
         "regardingChildren": [],
-        "latestMessage": _latest_message(viewer, thread, hidden, has_attachments),
+        "latestMessage": _latest_message(names, thread, hidden, has_attachments),
         "messageDraft": None,
         "mailBoxOwner": own_owner(viewer, own.id) if own else None,
         "subscriptionId": subscription.id,
@@ -161,7 +192,7 @@ def thread_summary(
     }
 
 
-def _latest_message(viewer: Viewer, thread: Any, hidden: bool, has_attachments: bool) -> dict[str, Any] | None:
+def _latest_message(names: Names, thread: Any, hidden: bool, has_attachments: bool) -> dict[str, Any] | None:
     message = thread.last_message
     if message is None:
         return None
@@ -170,7 +201,7 @@ def _latest_message(viewer: Viewer, thread: Any, hidden: bool, has_attachments: 
         "threadId": thread.id,
         "sendDateTime": iso(message.sent_at),
         "text": {"html": "" if hidden else preview(message.text)},
-        "sender": sender(viewer, message.sender, message.sender_inbox),
+        "sender": names.sender(message.sender, message.sender_inbox),
         "newRecipient": None,
         "hasAttachments": has_attachments,
         "pendingMedia": False,

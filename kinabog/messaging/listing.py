@@ -174,10 +174,29 @@ def participants_of_small_threads(threads: list[Thread], max_participants: int) 
         rows = cursor.fetchall()
     result: dict[int, list[Subscription]] = {}
     db = connection.alias
+    # The same people take part in many of a page's threads (the viewer in all of them): each profile, its
+    # person and each common inbox is loaded once, and shared by the rows that name it.
+    profiles: dict[int, InstitutionProfile] = {}
+    inboxes: dict[int, CommonInbox] = {}
+    at_profile = _PARTICIPANT.width
+    at_inbox = at_profile + _LISTED_PROFILE.width + _LISTED_PERSON.width
     for row in rows:
-        subscription, profile, person, inbox = load_row(row, parts, db)
-        if profile is not None:
-            InstitutionProfile.person.field.set_cached_value(profile, person)
+        subscription = _PARTICIPANT.load(row, 0, db)
+        if subscription is None:  # the subscription's id is never NULL: for the type checker
+            continue
+        profile_id, inbox_id = subscription.profile_id, subscription.common_inbox_id
+        profile = profiles.get(profile_id) if profile_id is not None else None
+        if profile is None and profile_id is not None:
+            profile = _LISTED_PROFILE.load(row, at_profile, db)
+            if profile is not None:
+                person = _LISTED_PERSON.load(row, at_profile + _LISTED_PROFILE.width, db)
+                InstitutionProfile.person.field.set_cached_value(profile, person)
+                profiles[profile_id] = profile
+        inbox = inboxes.get(inbox_id) if inbox_id is not None else None
+        if inbox is None and inbox_id is not None:
+            inbox = _LISTED_INBOX.load(row, at_inbox, db)
+            if inbox is not None:
+                inboxes[inbox_id] = inbox
         Subscription.profile.field.set_cached_value(subscription, profile)
         Subscription.common_inbox.field.set_cached_value(subscription, inbox)
         result.setdefault(subscription.thread_id, []).append(subscription)

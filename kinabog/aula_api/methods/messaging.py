@@ -41,6 +41,7 @@ def get_threads(api: ApiRequest) -> dict[str, Any]:
     result = listing.inbox_by_page_number(viewer, page, unread_only=filter_on == "unread")
     named = [s.thread for s in result.subscriptions if access.sees_recipients(viewer, s.thread)]
     participants = listing.participants_of_small_threads(named, serializers.LISTED_RECIPIENTS)
+    names = serializers.Names(viewer)
     return {
         "threads": [
             serializers.thread_summary(
@@ -48,6 +49,7 @@ def get_threads(api: ApiRequest) -> dict[str, Any]:
                 s,
                 participants.get(s.thread_id),
                 has_attachments=s.thread.last_message_id in result.with_attachments,
+                names=names,
             )
             for s in result.subscriptions
         ],

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "kinabog.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "kinabog.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 # Benchmarks read how many queries each request ran from a response header (docs/performance.md).
 if env_bool("KINABOG_QUERY_COUNT_HEADER", False):

@@ -33,7 +33,7 @@ def test_production_settings_secure_cookies_hsts_csp(tmp_path):
     code = (
         "from django.conf import settings as s;"
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS >= 31536000,"
-        " s.SECURE_SSL_REDIRECT, 'csp.middleware.CSPMiddleware' in s.MIDDLEWARE,"
+        " s.SECURE_SSL_REDIRECT, 'kinabog.core.middleware.ContentSecurityPolicyMiddleware' in s.MIDDLEWARE,"
         " s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])"
     )
     result = run_manage("shell", "--no-imports", "-c", code, env=env)

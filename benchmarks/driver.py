@@ -215,6 +215,8 @@ class Stats:
 
     samples: list[Sample]
     seconds: float  # length of the measured window
+    # CPU milliseconds per request by process over the measured window (stack.cpu_split), where measured.
+    cpu_ms_per_request: dict[str, float] | None = None
 
     @property
     def requests(self) -> int:

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from . import fixtures
 from .driver import Client, Recorder, Response, Sample, Stats, expect_envelope, expect_status
 from .report import Options, ratio, result, rounded
-from .stack import BIN, Stack
+from .stack import BIN, CpuReading, Stack, cpu_split
 
 API = "/api/v24/"
 
@@ -47,6 +47,7 @@ def load_detail(stats: Stats, clients: int) -> dict[str, Any]:
         "requests": stats.requests,
         "by_request": stats.by_name(),
         "problems": stats.problems(),
+        "cpu_ms_per_request": stats.cpu_ms_per_request,
     }
 
 
@@ -562,10 +563,11 @@ async def checkin(run: Run) -> dict[str, Any]:
 
 
 async def profiled(run: Run, name: str, load: Awaitable[Stats], duration: float | None = None) -> Stats:
-    """Run a load; with --profile, py-spy samples every gunicorn worker meanwhile (collapsed stacks)."""
+    """Run a load, reading the CPU every process used over its measured window (`Stats.cpu_ms_per_request`);
+    with --profile, py-spy samples every gunicorn worker meanwhile (collapsed stacks)."""
     directory = run.options.profile_dir
     if directory is None:
-        return await load
+        return await measured_cpu(run, load)
     directory.mkdir(parents=True, exist_ok=True)
     seconds = max(1, round((run.options.duration if duration is None else duration) + run.options.warmup))
     spies = [
@@ -588,12 +590,30 @@ async def profiled(run: Run, name: str, load: Awaitable[Stats], duration: float 
         )
         for pid in run.stack.worker_pids()
     ]
-    stats = await load
+    stats = await measured_cpu(run, load)
     for spy in spies:
         try:
             await asyncio.wait_for(spy.wait(), seconds + 10)
         except TimeoutError:
             spy.terminate()
+    return stats
+
+
+async def measured_cpu(run: Run, load: Awaitable[Stats]) -> Stats:
+    """The load's Stats with the CPU its requests cost each process, read from the end of the warm-up (when
+    the measured window opens) to the end of the load."""
+    opened: list[CpuReading] = []
+
+    async def at_the_window() -> None:
+        await asyncio.sleep(run.options.warmup)
+        opened.append(run.stack.cpu_reading())
+
+    reader = asyncio.create_task(at_the_window())
+    stats = await load
+    closed = run.stack.cpu_reading()
+    reader.cancel()
+    if opened:
+        stats.cpu_ms_per_request = cpu_split(opened[0], closed, stats.requests)
     return stats
 
 

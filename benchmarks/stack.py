@@ -162,6 +162,45 @@ def _machine_ticks() -> tuple[int, int]:
     return 0, 0
 
 
+# Where a load's CPU time went, by process: what `CpuReading`s are grouped into.
+CPU_GROUPS = ("web", "database", "worker", "load_generator", "other")
+
+
+@dataclass(frozen=True)
+class CpuReading:
+    """The clock ticks used so far by each group of processes, and by the machine (all and idle)."""
+
+    groups: dict[str, int]
+    machine: tuple[int, int]
+
+
+def _database_pids() -> list[int]:
+    """Every PostgreSQL process on this machine (the server and its backends): their name is `postgres`."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+    return pids
+
+
+def cpu_split(before: CpuReading, after: CpuReading, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request of each group between two readings (`other`: the rest of the machine's
+    busy time), and `busy_share`: how much of the machine's CPU was busy. A figure independent of how fast
+    the machine ran, which the requests a second are not: a check-in costing 2 pings' CPU is the same code on a
+    fast machine and on a slow one."""
+    total = after.machine[0] - before.machine[0]
+    busy = total - (after.machine[1] - before.machine[1])
+    spent = {name: after.groups.get(name, 0) - before.groups.get(name, 0) for name in CPU_GROUPS[:-1]}
+    spent["other"] = max(busy - sum(spent.values()), 0)
+    per_tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    split = {name: round(ticks * per_tick_ms / requests, 2) if requests else 0.0 for name, ticks in spent.items()}
+    split["total"] = round(sum(split.values()), 2)
+    split["busy_share"] = round(busy / total, 2) if total > 0 else 0.0
+    return split
+
+
 def steal_share(before: tuple[int, int], after: tuple[int, int]) -> float:
     """The share of the machine's CPU time the hypervisor gave to other machines between two readings of
     steal_ticks(): on a shared virtual machine, time this run waited for its cores without anything here
@@ -336,6 +375,19 @@ class Stack:
             with suppress(OSError):
                 pids += [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
         return pids
+
+    def cpu_reading(self) -> CpuReading:
+        """How much CPU each group of this run's processes has used so far (see `cpu_split`)."""
+        groups = dict.fromkeys(CPU_GROUPS, 0)
+        for process in self.processes:
+            name = "web" if "gunicorn" in " ".join(map(str, process.args)) else "worker"  # type: ignore[arg-type]
+            pids = [process.pid]
+            with suppress(OSError):
+                pids += [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+            groups[name] += _process_ticks(pids)
+        groups["database"] = _process_ticks(_database_pids())
+        groups["load_generator"] = _process_ticks([os.getpid()])
+        return CpuReading(groups, _machine_ticks())
 
     def worker_pids(self) -> list[int]:
         """gunicorn's worker processes (children of the arbiter), for a profiler to attach to."""

@@ -15,7 +15,7 @@ import sys
 from django.db import connection
 
 from benchmarks.report import RESULT_KEYS, SCENARIOS
-from benchmarks.stack import REPO
+from benchmarks.stack import CPU_GROUPS, REPO
 
 
 def test_every_scenario_runs_in_smoke_mode() -> None:
@@ -39,6 +39,10 @@ def test_every_scenario_runs_in_smoke_mode() -> None:
     assert by_name["broadcast"]["broadcast_visible_s"] is not None, report
     assert by_name["broadcast"]["raw_insert_s"] is not None, report
     assert by_name["overview"]["growth_ratio"] is not None, report
+    # The loads say where their CPU went, by process.
+    for name in ("ceiling", "checkin", "messages", "inbox"):
+        split = by_name[name]["detail"]["cpu_ms_per_request"]
+        assert set(CPU_GROUPS) < set(split) and split["web"] > 0, (name, split)
     # Feed, day view and calendar cost the same queries in the larger municipality as in Havnby.
     assert by_name["overview"]["detail"]["queries_equal_at_both_scales"], by_name["overview"]["detail"]
     assert done.returncode == 0, report

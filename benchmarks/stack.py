@@ -146,11 +146,16 @@ def broker_reachable(url: str = DEFAULT_BROKER) -> bool:
 
 def _process_ticks(pids: list[int]) -> int:
     """CPU time (clock ticks) used so far by these processes and their threads."""
-    ticks = 0
+    return sum(_ticks_by_process(pids).values())
+
+
+def _ticks_by_process(pids: list[int]) -> dict[int, int]:
+    """CPU time (clock ticks) used so far by each of these processes (and its threads) that still runs."""
+    ticks = {}
     for pid in pids:
         with suppress(OSError, ValueError, IndexError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
     return ticks
 
 
@@ -168,9 +173,9 @@ CPU_GROUPS = ("web", "database", "worker", "load_generator", "other")
 
 @dataclass(frozen=True)
 class CpuReading:
-    """The clock ticks used so far by each group of processes, and by the machine (all and idle)."""
+    """The clock ticks used so far by each process of each group, and by the machine (all and idle)."""
 
-    groups: dict[str, int]
+    groups: dict[str, dict[int, int]]
     machine: tuple[int, int]
 
 
@@ -192,7 +197,12 @@ def cpu_split(before: CpuReading, after: CpuReading, requests: int) -> dict[str,
     fast machine and on a slow one."""
     total = after.machine[0] - before.machine[0]
     busy = total - (after.machine[1] - before.machine[1])
-    spent = {name: after.groups.get(name, 0) - before.groups.get(name, 0) for name in CPU_GROUPS[:-1]}
+    # By process: one that ended meanwhile (a database connection closed) takes its time with it, and one
+    # that started meanwhile counts from its start; their share of the window is then in `other`.
+    spent = {
+        name: sum(ticks - before.groups.get(name, {}).get(pid, 0) for pid, ticks in after.groups.get(name, {}).items())
+        for name in CPU_GROUPS[:-1]
+    }
     spent["other"] = max(busy - sum(spent.values()), 0)
     per_tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     split = {name: round(ticks * per_tick_ms / requests, 2) if requests else 0.0 for name, ticks in spent.items()}
@@ -378,15 +388,15 @@ class Stack:
 
     def cpu_reading(self) -> CpuReading:
         """How much CPU each group of this run's processes has used so far (see `cpu_split`)."""
-        groups = dict.fromkeys(CPU_GROUPS, 0)
+        groups: dict[str, dict[int, int]] = {name: {} for name in CPU_GROUPS}
         for process in self.processes:
             name = "web" if "gunicorn" in " ".join(map(str, process.args)) else "worker"  # type: ignore[arg-type]
             pids = [process.pid]
             with suppress(OSError):
                 pids += [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
-            groups[name] += _process_ticks(pids)
-        groups["database"] = _process_ticks(_database_pids())
-        groups["load_generator"] = _process_ticks([os.getpid()])
+            groups[name].update(_ticks_by_process(pids))
+        groups["database"] = _ticks_by_process(_database_pids())
+        groups["load_generator"] = _ticks_by_process([os.getpid()])
         return CpuReading(groups, _machine_ticks())
 
     def worker_pids(self) -> list[int]:

@@ -117,7 +117,7 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[Response, bool]:
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         size_line = await reader.readline()
         size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)

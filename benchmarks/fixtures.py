@@ -11,11 +11,12 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from kinabog.accounts.models import User
@@ -470,7 +471,7 @@ def _words_sql(n: str, m: str, count: int) -> str:
 
 
 def _generate_threads_sql(owners: list[int], partners: list[int], count: int, per_thread: int, first: int) -> None:
-    params = {
+    params: dict[str, Any] = {
         "owners": owners,
         "partners": partners,
         "count": count,
@@ -598,7 +599,8 @@ def person_ids(logins: list[str]) -> list[int]:
 def subscriptions_of(thread_id: int) -> int:
     """Recipients of a thread: its subscriptions less the one of its starter."""
     creator = Thread.objects.filter(pk=thread_id).values_list("creator__person_id", flat=True).first()
-    return Subscription.objects.filter(thread_id=thread_id).exclude(person_id=creator).count()
+    starter = Q(person_id__isnull=True) if creator is None else Q(person_id=creator)
+    return Subscription.objects.filter(thread_id=thread_id).exclude(starter).count()
 
 
 def notifications_of(thread_id: int, persons: list[int] | None = None) -> int:

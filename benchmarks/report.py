@@ -84,13 +84,14 @@ def targets(row: dict[str, Any]) -> dict[str, bool | None]:
             return None
         return bool(value >= limit if compare == ">=" else value <= limit if compare == "<=" else value < limit)
 
-    wanted = {
+    by_scenario: dict[str, list[tuple[str, str, float]]] = {
         "checkin": [("ratio_to_ceiling", ">=", 0.5), ("p95_ms", "<", 100)],
         "messages": [("messages_per_s", ">=", 167), ("p95_ms", "<", 300)],
         "broadcast": [("broadcast_visible_s", "<=", 3), ("ratio_to_raw_insert", "<=", 5)],
         "overview": [("growth_ratio", "<=", 1.5)],
         "inbox": [("inbox_page_p95_ms", "<", 150), ("search_p95_ms", "<", 150)],
-    }.get(row.get("scenario", ""), [])
+    }
+    wanted = by_scenario.get(row.get("scenario", ""), [])
     met = {f"{key}{compare}{limit}": check(key, compare, limit) for key, compare, limit in wanted}
     if row.get("scenario") == "overview":
         met["queries_equal_at_both_scales"] = detail.get("queries_equal_at_both_scales")

@@ -13,7 +13,7 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -627,7 +627,7 @@ async def measured_cpu(run: Run, load: Awaitable[Stats]) -> Stats:
     return stats
 
 
-RUNNERS: dict[str, Callable[[Run], Awaitable[dict[str, Any]]]] = {
+RUNNERS: dict[str, Callable[[Run], Coroutine[Any, Any, dict[str, Any]]]] = {
     "ceiling": ceiling,
     "checkin": checkin,
     "messages": messages,

@@ -277,6 +277,7 @@ class Stack:
     log_dir: Path = field(default_factory=lambda: REPO / "var" / "bench-logs")  # set from the target in start()
     port: int = 0
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # each process's name ("gunicorn", "celery")
     logs: list[IO[bytes]] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
@@ -361,13 +362,14 @@ class Stack:
         # A session of its own, so stopping it ends its worker processes too and nothing else.
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True)
         self.processes.append(process)
+        self.names.append(name)
 
     def wait_healthy(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for process in self.processes:
+            for process, name in zip(self.processes, self.names, strict=True):
                 if process.poll() is not None:
-                    raise RuntimeError(f"{process.args[0]} stopped at start; see {self.log_dir}")
+                    raise RuntimeError(f"{name} stopped at start; see {self.log_dir}")
             with (
                 suppress(OSError, urllib.error.URLError),
                 urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as answer,  # noqa: S310
@@ -389,8 +391,8 @@ class Stack:
     def cpu_reading(self) -> CpuReading:
         """How much CPU each group of this run's processes has used so far (see `cpu_split`)."""
         groups: dict[str, dict[int, int]] = {name: {} for name in CPU_GROUPS}
-        for process in self.processes:
-            name = "web" if "gunicorn" in " ".join(map(str, process.args)) else "worker"  # type: ignore[arg-type]
+        for process, spawned in zip(self.processes, self.names, strict=True):
+            name = "web" if spawned == "gunicorn" else "worker"
             pids = [process.pid]
             with suppress(OSError):
                 pids += [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
@@ -422,6 +424,7 @@ class Stack:
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
         self.processes.clear()
+        self.names.clear()
         for log in self.logs:
             log.close()
         self.logs.clear()

@@ -28,6 +28,9 @@ from .tokens import find_valid_token, level_of
 
 CSRFP_COOKIE = "Csrfp-Token"
 CSRFP_HEADER = "csrfp-token"
+# The header as WSGI hands it over: read from META, not `request.headers`, which would build a dictionary of
+# every header for this one on every write.
+CSRFP_META_KEY = "HTTP_" + CSRFP_HEADER.upper().replace("-", "_")
 CSRFP_KEY = "kinabog_api_csrfp_token"
 ACTIVATED_KEY = "kinabog_api_profile_activated"
 TOKEN_KEY = "kinabog_api_token_id"  # noqa: S105 — a session key name, not a secret
@@ -71,7 +74,7 @@ def _sign_in_with_token(request: HttpRequest, raw_token: str) -> None:
 
 def check_csrfp(request: HttpRequest) -> None:
     expected = request.session.get(CSRFP_KEY)
-    sent = request.headers.get(CSRFP_HEADER, "")
+    sent = str(request.META.get(CSRFP_META_KEY, ""))
     if not expected or not sent or not constant_time_compare(sent, expected):
         raise errors.csrf_failed()
 

@@ -13,10 +13,17 @@ from django.db.models.base import ModelState
 M = TypeVar("M", bound=Model)
 
 
+_quoted_tables: dict[type[Any], str] = {}
+
+
 def table(model: type[Any]) -> str:
     """A model's table name, quoted for the database in use: the only text put into such a statement
-    besides the statement itself (every value is a parameter)."""
-    return connection.ops.quote_name(model._meta.db_table)
+    besides the statement itself (every value is a parameter). Quoted once per process: a process has one
+    database, and a tap on "check in" builds a dozen of these."""
+    quoted = _quoted_tables.get(model)
+    if quoted is None:
+        quoted = _quoted_tables[model] = connection.ops.quote_name(model._meta.db_table)
+    return quoted
 
 
 def loaded(model: type[M], values: Mapping[str, Any]) -> M:

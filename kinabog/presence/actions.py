@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -132,6 +133,34 @@ _CHECK_OUT = """
 EVENT_COLUMNS = "(day_id, at, action, status, actor_id, device_id, detail)"
 
 
+@cache
+def _day_statement(day_sql: str) -> str:
+    """_CHECK_IN or _CHECK_OUT with the table's name and the statuses filled in, once per process."""
+    return day_sql.format(
+        day=table(PresenceDay),
+        unchanged=", ".join(str(int(s)) for s in (*IN_CARE, Status.SICK)),
+        in_care=", ".join(str(int(s)) for s in IN_CARE),
+    )
+
+
+@cache
+def _change_day_statement(day_sql: str, close_sleep: bool) -> str:
+    """The day, its event and (with `close_sleep`) the end of an open sleep in one statement (PostgreSQL),
+    written once per process. Table and column names from the models; every value is a parameter."""
+    end = connection.ops.quote_name("end")
+    slept = (
+        f", slept AS (UPDATE {table(SleepInterval)} SET {end} = %s "  # noqa: S608
+        f"WHERE day_id IN (SELECT id FROM changed) AND {end} IS NULL)"
+        if close_sleep
+        else ""
+    )
+    return (
+        f"WITH changed AS ({_day_statement(day_sql)}){slept} "  # noqa: S608
+        f"INSERT INTO {table(PresenceEvent)} {EVENT_COLUMNS} "
+        "SELECT id, %s, %s, %s, %s, %s, %s FROM changed RETURNING day_id, id"
+    )
+
+
 def _change_day(
     day_sql: str,
     day_params: list[Any],
@@ -149,32 +178,17 @@ def _change_day(
     trip to the database instead of a transaction's four. SQLite writes the same in a transaction.
     """
     at, action, status, actor, detail = event
-    ops = connection.ops
-    sql = day_sql.format(
-        day=table(PresenceDay),
-        unchanged=", ".join(str(int(s)) for s in (*IN_CARE, Status.SICK)),
-        in_care=", ".join(str(int(s)) for s in IN_CARE),
-    )
-    stamp = ops.adapt_datetimefield_value(at)
+    stamp = connection.ops.adapt_datetimefield_value(at)
     event_values = [stamp, action, int(status), actor.person_id, actor.device_id, detail[:250]]
-    # Table and column names from the models; every value is a parameter.
-    end = ops.quote_name("end")
     if connection.vendor == "postgresql":
-        slept = (
-            f", slept AS (UPDATE {table(SleepInterval)} SET {end} = %s "  # noqa: S608
-            f"WHERE day_id IN (SELECT id FROM changed) AND {end} IS NULL)"
-            if close_sleep
-            else ""
-        )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH changed AS ({sql}){slept} INSERT INTO {table(PresenceEvent)} {EVENT_COLUMNS} "  # noqa: S608
-                "SELECT id, %s, %s, %s, %s, %s, %s FROM changed RETURNING day_id, id",
+                _change_day_statement(day_sql, close_sleep),
                 [*day_params, *([stamp] if close_sleep else []), *event_values],
             )
             row = cursor.fetchone()
     else:
-        row = _change_day_in_transaction(sql, day_params, stamp, event_values, close_sleep)
+        row = _change_day_in_transaction(_day_statement(day_sql), day_params, stamp, event_values, close_sleep)
     if row is None:
         return None
     if publish:

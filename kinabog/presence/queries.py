@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -194,15 +195,13 @@ class RegistrationTarget:
     has_webhooks: bool
 
 
-def registration_target(child_profile_id: int, day: date) -> RegistrationTarget | None:
-    """A child at a komme/gå institution, with its groups, the institution's hours on `day` and whether the
-    institution has webhooks — or None.
+_REGISTRATION_KINDS = [str(kind) for kind in access.PRESENCE_KINDS]
 
-    Every tap on "check in" in the morning rush runs this, so it is one plain statement (a row per group of
-    the child) instead of the three model queries of get_child, opening_hours_on and the webhook look-up.
-    """
-    kinds = [str(kind) for kind in access.PRESENCE_KINDS]
-    sql = f"""
+
+@cache
+def _registration_target_sql() -> str:
+    """registration_target's statement, written once per process (its table names are the only text in it)."""
+    return f"""
         SELECT p.person_id, p.institution_id, i.presence_scoped_to_groups, m.group_id,
                EXISTS (SELECT 1 FROM {table(Webhook)} w WHERE w.institution_id = p.institution_id AND w.is_active),
                s.id, s.opens, s.closes, s.closed, h.opens, h.closes,
@@ -212,11 +211,21 @@ def registration_target(child_profile_id: int, day: date) -> RegistrationTarget 
         LEFT JOIN {table(Membership)} m ON m.profile_id = p.id
         LEFT JOIN {table(SpecialDay)} s ON s.institution_id = p.institution_id AND s.date = %s
         LEFT JOIN {table(OpeningHours)} h ON h.institution_id = p.institution_id AND h.weekday = %s
-        WHERE p.id = %s AND p.is_active AND p.role IN (%s, %s) AND i.kind IN ({marks(kinds)})
+        WHERE p.id = %s AND p.is_active AND p.role IN (%s, %s) AND i.kind IN ({marks(_REGISTRATION_KINDS)})
     """  # noqa: S608 - table names from the models, values as parameters
+
+
+def registration_target(child_profile_id: int, day: date) -> RegistrationTarget | None:
+    """A child at a komme/gå institution, with its groups, the institution's hours on `day` and whether the
+    institution has webhooks — or None.
+
+    Every tap on "check in" in the morning rush runs this, so it is one plain statement (a row per group of
+    the child) instead of the three model queries of get_child, opening_hours_on and the webhook look-up.
+    """
     params = [connection.ops.adapt_datefield_value(day), day.weekday(), child_profile_id]
+    params += [ProfileRole.CHILD.value, ProfileRole.PUPIL.value, *_REGISTRATION_KINDS]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, ProfileRole.CHILD.value, ProfileRole.PUPIL.value, *kinds])
+        cursor.execute(_registration_target_sql(), params)
         rows = cursor.fetchall()
     if not rows:
         return None

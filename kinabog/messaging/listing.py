@@ -28,8 +28,6 @@ _LISTED_SUBSCRIPTION = Columns(
     "s",
     ["id", "thread_id", "profile_id", "common_inbox_id", "last_message_at", "is_read", "marked", "muted"],
 )
-# A participant is listed by who it is, not by the state of its subscription.
-_PARTICIPANT = Columns(Subscription, "s", ["id", "thread_id", "profile_id", "common_inbox_id"])
 _LISTED_PROFILE = Columns(InstitutionProfile, "p", ["id", "person_id", "institution_id", "role", "is_active"])
 _LISTED_THREAD = Columns(
     Thread,
@@ -152,16 +150,27 @@ def _named_profiles(profile_ids: Collection[int | None]) -> dict[int | None, Ins
     return profiles
 
 
-def participants_of_small_threads(threads: list[Thread], max_participants: int) -> dict[int, list[Subscription]]:
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """Who takes part in a listed thread: a profile with its person, or a common inbox. The same person is one
+    Participant on every row of a page that names them."""
+
+    profile_id: int | None
+    common_inbox_id: int | None
+    profile: InstitutionProfile | None
+    common_inbox: CommonInbox | None
+
+
+def participants_of_small_threads(threads: list[Thread], max_participants: int) -> dict[int, list[Participant]]:
     """Participants of the threads that have at most `max_participants`, in one query, each with its profile
-    and the profile's person, or its common inbox; larger threads get none (a broadcast's 30,000 are not read
-    to learn that they are too many: the thread's count says so)."""
+    and the profile's person, or its common inbox, in the order they joined; larger threads get none (a
+    broadcast's 30,000 are not read to learn that they are too many: the thread's count says so)."""
     thread_ids = [t.id for t in threads if t.participant_count <= max_participants]
     if not thread_ids:
         return {}
-    parts = (_PARTICIPANT, _LISTED_PROFILE, _LISTED_PERSON, _LISTED_INBOX)
+    parts = (_LISTED_PROFILE, _LISTED_PERSON, _LISTED_INBOX)
     sql = (
-        f"SELECT {', '.join(part.sql for part in parts)} "  # noqa: S608 - from the models; values as parameters
+        f"SELECT s.thread_id, s.profile_id, s.common_inbox_id, {', '.join(part.sql for part in parts)} "  # noqa: S608 - from the models; values as parameters
         f"FROM {table(Subscription)} s "
         f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = s.profile_id "
         f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id "
@@ -172,32 +181,21 @@ def participants_of_small_threads(threads: list[Thread], max_participants: int) 
     with connection.cursor() as cursor:
         cursor.execute(sql, [*thread_ids, len(thread_ids) * max_participants])
         rows = cursor.fetchall()
-    result: dict[int, list[Subscription]] = {}
+    result: dict[int, list[Participant]] = {}
     db = connection.alias
-    # The same people take part in many of a page's threads (the viewer in all of them): each profile, its
-    # person and each common inbox is loaded once, and shared by the rows that name it.
-    profiles: dict[int, InstitutionProfile] = {}
-    inboxes: dict[int, CommonInbox] = {}
-    at_profile = _PARTICIPANT.width
-    at_inbox = at_profile + _LISTED_PROFILE.width + _LISTED_PERSON.width
+    # The same people take part in many of a page's threads (the viewer in all of them): each is loaded once
+    # (profile, person, common inbox) and shared by the rows that name them; a row is not made a subscription.
+    known: dict[tuple[int | None, int | None], Participant] = {}
+    at_person = 3 + _LISTED_PROFILE.width
+    at_inbox = at_person + _LISTED_PERSON.width
     for row in rows:
-        subscription = _PARTICIPANT.load(row, 0, db)
-        if subscription is None:  # the subscription's id is never NULL: for the type checker
-            continue
-        profile_id, inbox_id = subscription.profile_id, subscription.common_inbox_id
-        profile = profiles.get(profile_id) if profile_id is not None else None
-        if profile is None and profile_id is not None:
-            profile = _LISTED_PROFILE.load(row, at_profile, db)
+        thread_id, profile_id, inbox_id = row[0], row[1], row[2]
+        participant = known.get((profile_id, inbox_id))
+        if participant is None:
+            profile = _LISTED_PROFILE.load(row, 3, db) if profile_id is not None else None
             if profile is not None:
-                person = _LISTED_PERSON.load(row, at_profile + _LISTED_PROFILE.width, db)
-                InstitutionProfile.person.field.set_cached_value(profile, person)
-                profiles[profile_id] = profile
-        inbox = inboxes.get(inbox_id) if inbox_id is not None else None
-        if inbox is None and inbox_id is not None:
-            inbox = _LISTED_INBOX.load(row, at_inbox, db)
-            if inbox is not None:
-                inboxes[inbox_id] = inbox
-        Subscription.profile.field.set_cached_value(subscription, profile)
-        Subscription.common_inbox.field.set_cached_value(subscription, inbox)
-        result.setdefault(subscription.thread_id, []).append(subscription)
+                InstitutionProfile.person.field.set_cached_value(profile, _LISTED_PERSON.load(row, at_person, db))
+            inbox = _LISTED_INBOX.load(row, at_inbox, db) if inbox_id is not None else None
+            participant = known[(profile_id, inbox_id)] = Participant(profile_id, inbox_id, profile, inbox)
+        result.setdefault(thread_id, []).append(participant)
     return result

@@ -1,13 +1,19 @@
 """core.db: PostgreSQL binds parameters on the server and prepares repeated statements; a statement with more
-values than the protocol carries is bound in the client instead (decision 0013)."""
+values than the protocol carries is bound in the client instead (decision 0013). Moments are read by
+psycopg's C loader, in UTC, as Django's own loader reads them."""
 
 from __future__ import annotations
 
+import datetime
+from zoneinfo import ZoneInfo
+
+import psycopg
 import pytest
 from django.db import connection
+from psycopg.pq import Format
 
 from kinabog.audit.models import AuditEntry
-from kinabog.core.db.postgresql.base import MAX_PARAMETERS
+from kinabog.core.db.postgresql.base import FAST_MOMENTS, MAX_PARAMETERS, UtcTimestamptzLoader
 
 pytestmark = [
     pytest.mark.django_db,
@@ -38,3 +44,39 @@ def test_a_statement_run_again_and_again_is_prepared_once():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert "SELECT count(*) FROM audit_auditentry WHERE object_type = $1" in prepared
+
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+@pytest.mark.skipif(not FAST_MOMENTS, reason="psycopg's C extension")
+def test_moments_are_read_by_the_c_loader():
+    connection.ensure_connection()
+    oid = psycopg.postgres.types["timestamptz"].oid
+    assert connection.connection.adapters.get_loader(oid, Format.TEXT) is UtcTimestamptzLoader
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW TIME ZONE")
+        assert cursor.fetchone()[0] == "UTC"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2026, 1, 15, 7, 45, 12, 345678, tzinfo=COPENHAGEN),  # winter time, +01:00
+        datetime.datetime(2026, 7, 1, 23, 59, 59, 999999, tzinfo=COPENHAGEN),  # summer time, +02:00
+        datetime.datetime(2026, 3, 29, 1, 30, tzinfo=datetime.UTC),  # the hour the clocks go forward
+        datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+    ],
+)
+def test_a_moment_reads_back_as_the_same_moment_in_utc(moment):
+    entry = AuditEntry.objects.create(action="test.moment", object_type="row", object_id="1")
+    AuditEntry.objects.filter(pk=entry.pk).update(at=moment)
+    read = AuditEntry.objects.get(pk=entry.pk).at
+    assert read == moment
+    assert read.tzinfo is datetime.UTC
+    assert read.microsecond == moment.microsecond
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::timestamptz, NULL::timestamptz", [moment])
+        written, nothing = cursor.fetchone()
+    assert written == moment and written.tzinfo is datetime.UTC
+    assert nothing is None

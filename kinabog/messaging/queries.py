@@ -326,7 +326,6 @@ def recipient_selects(leaves: list[tuple[int, str]], profile_ids: list[int]) -> 
         by_role.setdefault(role, []).append(group_id)
     selects: list[QuerySet[InstitutionProfile]] = []
     raw: list[tuple[str, list[Any]]] = []
-    active = InstitutionProfile.objects.filter(is_active=True)
     member_roles = {
         "": [ProfileRole.EMPLOYEE, ProfileRole.PUPIL, ProfileRole.CHILD],
         PortalRole.EMPLOYEE: [ProfileRole.EMPLOYEE],
@@ -337,9 +336,9 @@ def recipient_selects(leaves: list[tuple[int, str]], profile_ids: list[int]) -> 
         roles = member_roles.get(role, [])
         if roles:
             selects.append(
-                active.filter(memberships__group_id__in=group_ids, role__in=roles).exclude(
-                    role=ProfileRole.CHILD, institution__kind__in=access.NO_INBOX_KINDS
-                )
+                InstitutionProfile.objects.filter(
+                    is_active=True, memberships__group_id__in=group_ids, role__in=roles
+                ).exclude(role=ProfileRole.CHILD, institution__kind__in=access.NO_INBOX_KINDS)
             )
         if role in ("", PortalRole.GUARDIAN):
             raw.append(_guardians_of_groups(group_ids))

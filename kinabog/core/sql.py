@@ -35,8 +35,23 @@ def loaded(model: type[M], values: Mapping[str, Any]) -> M:
 
 
 def marks(values: Collection[Any]) -> str:
-    """One parameter placeholder per value, for `IN (…)`."""
+    """One parameter placeholder per value, for `IN (…)` of a list whose length is fixed (roles, kinds)."""
     return ", ".join(["%s"] * len(values))
+
+
+def any_of(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
+    """`column` is one of `values`: the condition and its parameters. On PostgreSQL the values travel as one
+    array (`= ANY(%s)`), so the statement's text is the same however many there are, and it is prepared and
+    planned once per connection (decision 0013) instead of once for each length the list happens to have;
+    SQLite has no arrays, and gets `IN (%s, …)`. No values: a condition nothing meets.
+
+    Not for a list that decides the order of the rows: PostgreSQL reads `IN (x)` of one value as `= x` and can
+    then walk an index in order, which it cannot do for `= ANY(…)` (the inbox's page by its profile)."""
+    if not values:
+        return "1 = 0", []
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({marks(values)})", list(values)
 
 
 Converter = Callable[[Any, Any, Any], Any]

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from kinabog.core.errors import NotFound
-from kinabog.core.sql import marks, table
+from kinabog.core.sql import any_of, table
 
 from . import access
 from .access import ANONYMOUS, ChildAccess, ChildFacts, ChildLink, ProfileFacts, ProfileInfo, Viewer
@@ -579,12 +580,10 @@ def blocked_channels_for(viewer: Viewer) -> frozenset[tuple[str, str]]:
     municipality_ids = sorted({p.municipality_id for p in viewer.profiles})
     if not municipality_ids:
         return frozenset()
-    sql = (
-        f"SELECT DISTINCT from_role, to_role FROM {table(CommunicationBlock)} "  # noqa: S608 - values as parameters
-        f"WHERE municipality_id IN ({marks(municipality_ids)})"
-    )
+    condition, params = any_of("municipality_id", municipality_ids)
+    sql = f"SELECT DISTINCT from_role, to_role FROM {table(CommunicationBlock)} WHERE {condition}"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, municipality_ids)
+        cursor.execute(sql, params)
         return frozenset((str(from_role), str(to_role)) for from_role, to_role in cursor.fetchall())
 
 
@@ -595,21 +594,24 @@ def profile_facts(viewer: Viewer, profile_ids: list[int]) -> list[ProfileFacts]:
         return []
     group_ids = sorted(viewer.group_ids)
     shares = "FALSE"
-    params: list[int] = []
+    params: list[Any] = []
     if group_ids:
+        # The viewer's groups whose members see each other first (a few rows by their key), then each profile's
+        # memberships among them: joined the other way round, PostgreSQL hashed every group of the database.
+        in_groups, params = any_of("g.id", group_ids)
         shares = (
-            f"EXISTS (SELECT 1 FROM {table(Membership)} m JOIN {table(Group)} g ON g.id = m.group_id "  # noqa: S608
-            f"WHERE m.profile_id = p.id AND m.group_id IN ({marks(group_ids)}) AND g.members_see_members)"
+            f"EXISTS (SELECT 1 FROM {table(Membership)} m WHERE m.profile_id = p.id AND m.group_id IN "  # noqa: S608
+            f"(SELECT g.id FROM {table(Group)} g WHERE {in_groups} AND g.members_see_members))"
         )
-        params.extend(group_ids)
-    ids = sorted(set(profile_ids))
+    in_ids, id_params = any_of("p.id", sorted(set(profile_ids)))
+    params.extend(id_params)
     sql = (
         f"SELECT p.id, p.person_id, p.institution_id, p.role, i.kind, {shares} "  # noqa: S608 - values as parameters
         f"FROM {table(InstitutionProfile)} p JOIN {table(Institution)} i ON i.id = p.institution_id "
-        f"WHERE p.id IN ({marks(ids)}) AND p.is_active"
+        f"WHERE {in_ids} AND p.is_active"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *ids])
+        cursor.execute(sql, params)
         return [
             ProfileFacts(profile_id, person_id, institution_id, str(role), str(kind), bool(shares_group))
             for profile_id, person_id, institution_id, role, kind, shares_group in cursor.fetchall()

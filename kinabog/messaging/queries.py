@@ -14,7 +14,7 @@ from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
-from kinabog.core.sql import Columns, load_row, marks, select, table
+from kinabog.core.sql import Columns, any_of, load_row, marks, select, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import (
@@ -108,12 +108,13 @@ def unread_count(viewer: Viewer) -> int:
     profile_ids = sorted(viewer.profile_ids)
     if not profile_ids:
         return 0
+    condition, params = any_of("profile_id", profile_ids)
     sql = (
-        f"SELECT COUNT(*) FROM {table(Subscription)} WHERE profile_id IN ({marks(profile_ids)}) "  # noqa: S608
+        f"SELECT COUNT(*) FROM {table(Subscription)} WHERE {condition} "  # noqa: S608
         "AND NOT is_read AND deleted_at IS NULL AND left_at IS NULL"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, profile_ids)
+        cursor.execute(sql, params)
         return int(cursor.fetchone()[0])
 
 
@@ -357,11 +358,12 @@ def recipient_selects(leaves: list[tuple[int, str]], profile_ids: list[int]) -> 
 def _active_profiles(profile_ids: list[int]) -> tuple[str, list[Any]]:
     """The chosen profiles that are active: written out, as most messages name their recipients one by one, and
     building this through the ORM cost a send more than PostgreSQL took to answer it."""
+    condition, params = any_of("p.id", profile_ids)
     sql = (
         f"SELECT p.person_id AS rcpt_person, p.id AS rcpt_profile FROM {table(InstitutionProfile)} p "  # noqa: S608
-        f"WHERE p.is_active AND p.id IN ({marks(profile_ids)})"
+        f"WHERE p.is_active AND {condition}"
     )
-    return sql, list(profile_ids)
+    return sql, params
 
 
 def _guardians_of_groups(group_ids: list[int]) -> tuple[str, list[Any]]:

@@ -10,7 +10,7 @@ from django.db.models import Model, signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kinabog.core.sql import Columns, load_row, marks, select, table
+from kinabog.core.sql import Columns, any_of, load_row, marks, select, table
 from kinabog.institutions.models import InstitutionProfile, Person
 from kinabog.presence.models import PresenceDay, PresenceTemplate, Status, VacationRegistration
 
@@ -59,6 +59,20 @@ def test_select_is_one_statement_and_loads_no_relation():
         assert template.child_id == child.id and template.pk is not None
     assert len(queries.captured_queries) == 1
     assert select(PresenceTemplate, "child_id = %s", [-1]) == []
+
+
+def test_any_of_finds_the_rows_of_any_number_of_values_in_one_statement_text():
+    profiles = list(InstitutionProfile.objects.order_by("id").values_list("id", flat=True)[:5])
+    texts = set()
+    for chosen in ([], profiles[:1], profiles[:3], [*profiles, -1]):
+        condition, params = any_of("id", chosen)
+        with CaptureQueriesContext(connection) as queries:
+            found = select(InstitutionProfile, f"{condition} ORDER BY id", params)
+        assert [p.id for p in found] == sorted(set(chosen) - {-1})
+        if chosen:
+            texts.add(queries.captured_queries[0]["sql"] if connection.vendor == "sqlite" else condition)
+    # PostgreSQL is sent one text whatever the number of values (prepared once); SQLite one per number.
+    assert len(texts) == (1 if connection.vendor == "postgresql" else 3)
 
 
 def test_columns_load_a_joined_row_share_by_share():

@@ -40,15 +40,19 @@ def marks(values: Collection[Any]) -> str:
 
 
 def any_of(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
-    """`column` is one of `values`: the condition and its parameters. On PostgreSQL the values travel as one
-    array (`= ANY(%s)`), so the statement's text is the same however many there are, and it is prepared and
-    planned once per connection (decision 0013) instead of once for each length the list happens to have;
-    SQLite has no arrays, and gets `IN (%s, …)`. No values: a condition nothing meets.
+    """`column` is one of `values`: the condition and its parameters. One value is `= %s`, planned for exactly
+    that. More travel on PostgreSQL as one array (`= ANY(%s)`), so the statement's text is the same however
+    many there are, and it is prepared and planned once per connection (decision 0013) instead of once for
+    each length the list happens to have; SQLite has no arrays, and gets `IN (%s, …)`. No values: a
+    condition nothing meets.
 
-    Not for a list that decides the order of the rows: PostgreSQL reads `IN (x)` of one value as `= x` and can
-    then walk an index in order, which it cannot do for `= ANY(…)` (the inbox's page by its profile)."""
+    Not for a list whose statement PostgreSQL plans by its length (a page of the inbox, whose participants'
+    plan was a third slower as one generic plan for every length), nor for one that decides the order of the
+    rows: an index is walked in order for `= x`, not for `= ANY(…)`."""
     if not values:
         return "1 = 0", []
+    if len(values) == 1:
+        return f"{column} = %s", list(values)
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [list(values)]
     return f"{column} IN ({marks(values)})", list(values)

@@ -81,6 +81,28 @@ def test_daily_overview_shows_emil_checked_in_in_aulas_shape(client_for):
         assert key in row
 
 
+def test_daily_overview_shows_where_emil_is_and_his_sleep_in_a_fixed_number_of_queries(client_for):
+    emil, karin = child_id("Emil"), viewer("karin")
+    institution_id = queries.child_profiles().get(id=emil).institution_id
+    forest = actions.add_location(viewer("anders"), institution_id, "Skoven")
+    actions.check_in(karin, emil)
+    actions.set_location(karin, [emil], forest.id)
+    actions.start_sleep(karin, emil)
+    actions.end_sleep(karin, emil)
+    actions.start_sleep(karin, emil)
+    mette = client_for("mette", "guardian")
+    with assert_max_queries(READ_BUDGET) as counted:
+        [row] = ok(mette.get("presence.getDailyOverview", **{"childIds[]": [emil]}))
+    assert row["location"] == {"id": forest.id, "name": "Skoven", "symbol": None, "description": ""}
+    first, second = row["sleepIntervals"]
+    assert first["startTime"] <= second["startTime"] and first["endTime"] and second["endTime"] is None
+    assert row["status"] == 5  # sleeping
+    # After the session and the viewer, the child with its groups in one statement, then the day, its sleep,
+    # its place, the planned times, the vacations and the opening hours (weekly and special days): one each.
+    presence_reads = [q["sql"] for q in counted.captured_queries if 'FROM "presence_' in q["sql"]]
+    assert len(presence_reads) == 7
+
+
 def test_daily_overview_leaves_out_a_school_profile_and_hides_other_children(client_for):
     mette = client_for("mette", "guardian")
     sofie_school = school_id_of_sofie()

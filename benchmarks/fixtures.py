@@ -39,6 +39,7 @@ from kinabog.institutions.queries import build_viewer
 from kinabog.messaging import queries as messaging_queries
 from kinabog.messaging.models import Message, Subscription, Thread
 from kinabog.notifications.models import Notification
+from kinabog.presence import queries as presence_queries
 from kinabog.presence.models import PresenceDay
 
 SCALE_CODE = ESBJERG.code
@@ -265,6 +266,18 @@ def checkin_plan(staff_count: int, guardian_count: int) -> CheckinPlan:
         .distinct()[: guardian_count * 3 : 3]
     )
     return CheckinPlan(staff, guardian_logins)
+
+
+def daily_overview_children(logins: list[str]) -> dict[str, list[int]]:
+    """The children each guardian's komme/gå shows (their institution profiles), as the app asks for their
+    daily overview: the children the guardian acts for, at komme/gå institutions."""
+    users = dict(User.objects.filter(username__in=logins).values_list("username", "id"))
+    today = timezone.localdate()
+    result = {}
+    for login in logins:
+        viewer = build_viewer(users[login], "guardian", 2)
+        result[login] = [row.profile.id for row in presence_queries.guardian_children(viewer, today)]
+    return result
 
 
 def reset_todays_presence() -> int:

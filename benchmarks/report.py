@@ -95,4 +95,8 @@ def targets(row: dict[str, Any]) -> dict[str, bool | None]:
     met = {f"{key}{compare}{limit}": check(key, compare, limit) for key, compare, limit in wanted}
     if row.get("scenario") == "overview":
         met["queries_equal_at_both_scales"] = detail.get("queries_equal_at_both_scales")
+    web = detail.get("guardians_on_the_web")
+    if row.get("scenario") == "checkin" and web:  # the same targets with the guardians in the browser
+        met["on_the_web_ratio_to_ceiling>=0.5"] = web["ratio_to_ceiling"] is not None and web["ratio_to_ceiling"] >= 0.5
+        met["on_the_web_p95_ms<100"] = web["p95_ms"] is not None and web["p95_ms"] < 100
     return met

@@ -39,6 +39,12 @@ def test_every_scenario_runs_in_smoke_mode() -> None:
     assert by_name["broadcast"]["broadcast_visible_s"] is not None, report
     assert by_name["broadcast"]["raw_insert_s"] is not None, report
     assert by_name["overview"]["growth_ratio"] is not None, report
+    # The morning rush with the guardians' app, and again with the guardians in the browser.
+    checkin = by_name["checkin"]["detail"]
+    assert {"check_in", "daily_overview"} <= set(checkin["by_request"]), checkin
+    on_the_web = checkin["guardians_on_the_web"]
+    assert "guardian_day" in on_the_web["by_request"] and on_the_web["errors"] == 0, on_the_web
+    assert on_the_web["ratio_to_ceiling"] is not None, on_the_web
     # The loads say where their CPU went, by process.
     for name in ("ceiling", "checkin", "messages", "inbox"):
         split = by_name[name]["detail"]["cpu_ms_per_request"]

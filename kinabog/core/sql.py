@@ -26,10 +26,23 @@ def table(model: type[Any]) -> str:
     return quoted
 
 
+_attnames: dict[type[Any], frozenset[str]] = {}
+
+
 def loaded(model: type[M], values: Mapping[str, Any]) -> M:
     """An instance of `model` from the columns a statement read or wrote (by attname: `person_id`, not
-    `person`), the rest deferred as `.only()` leaves them: they load if asked for. Model.from_db wants the
-    values in the model's own field order, whatever order they were selected in."""
+    `person`), the rest deferred as `.only()` leaves them: they load if asked for. Built as Columns.load builds
+    its instances where nobody listens for the model's init signals (a tap on "check in" answers with one);
+    otherwise by Model.from_db, which wants the values in the model's own field order."""
+    attnames = _attnames.get(model)
+    if attnames is None:
+        attnames = _attnames[model] = frozenset(f.attname for f in model._meta.concrete_fields)
+    if not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)):
+        instance = model.__new__(model)
+        instance.__dict__.update((name, value) for name, value in values.items() if name in attnames)
+        state = instance._state = ModelState()
+        state.adding, state.db = False, connection.alias
+        return instance
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(connection.alias, names, [values[name] for name in names])
 

@@ -10,7 +10,7 @@ from django.db.models import Model, signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kinabog.core.sql import Columns, any_of, load_row, marks, select, table
+from kinabog.core.sql import Columns, any_of, load_row, loaded, marks, select, table
 from kinabog.institutions.models import InstitutionProfile, Person
 from kinabog.presence.models import PresenceDay, PresenceTemplate, Status, VacationRegistration
 
@@ -131,3 +131,31 @@ def test_loaded_instances_behave_as_the_orms_and_init_listeners_are_still_called
     finally:
         signals.post_init.disconnect(listener, sender=InstitutionProfile)
     assert initialised == [again] and (again.id, again.person_id, again.role) == (child.id, child.person_id, "child")
+
+
+def test_an_instance_loaded_from_written_values_is_the_orms_and_init_listeners_are_still_called():
+    child = emil()
+    values = {"id": child.id, "person_id": child.person_id, "role": "child", "not_a_column": 1}
+    profile = loaded(InstitutionProfile, values)
+    assert profile == child and profile._state.adding is False and profile._state.db == connection.alias
+    deferred = InstitutionProfile.objects.only("id", "person_id", "role").get(id=child.id).get_deferred_fields()
+    assert profile.get_deferred_fields() == deferred
+    assert not hasattr(profile, "not_a_column")
+    with CaptureQueriesContext(connection) as queries:
+        assert profile.institution_id == child.institution_id  # a column not given loads when asked for
+    assert len(queries.captured_queries) == 1
+    profile.role = "child"
+    profile.save(update_fields=["role"])  # saved as an update of the row it came from
+    assert InstitutionProfile.objects.filter(id=child.id).count() == 1
+
+    initialised: list[object] = []
+
+    def listener(sender: type[Model], instance: Model, **kwargs: object) -> None:
+        initialised.append(instance)
+
+    signals.post_init.connect(listener, sender=InstitutionProfile)
+    try:
+        again = loaded(InstitutionProfile, values)
+    finally:
+        signals.post_init.disconnect(listener, sender=InstitutionProfile)
+    assert initialised == [again] and again.role == "child" and again.get_deferred_fields() == deferred

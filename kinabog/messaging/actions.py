@@ -29,6 +29,8 @@ from .models import AutoReply, CommonInbox, Folder, Message, MessageKind, Subscr
 SUBJECT_MAX = 255
 TEXT_MAX = 50_000
 TRASH_DAYS = 30
+# Threads of at most this many participants get their notifications in the send itself (decision 0016).
+SIDE_EFFECTS_IN_SEND_UP_TO = 100
 
 
 @dataclass
@@ -171,7 +173,7 @@ def start_thread(
     thread.participant_count = count + 1
     thread.is_broadcast = is_broadcast
     audit.record(actor_id=viewer.user_id, action="start_thread", obj=thread, assurance_level=viewer.assurance_level)
-    transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
+    _side_effects(message)
     return thread
 
 
@@ -196,18 +198,31 @@ def reply(viewer: Viewer, thread_id: int, text: str, *, to_sender_only: bool = F
     Subscription.objects.filter(thread=thread, person_id=_me(viewer)).update(
         last_message_at=now, is_read=True, read_at=now
     )
-    transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
+    _side_effects(message)
     return message
 
 
-def after_new_message(message_id: int) -> None:
-    """Side effects of a new message, after commit; each is safe to run twice. The message is read once
-    for all of them."""
-    message = queries.new_message(message_id)
-    if message is None:
-        return
+def after_new_message(message: Message | int) -> None:
+    """Side effects of a new message (with its thread loaded, or its id): the notifications and the
+    auto-replies, each safe to run twice. The message is read once for all of them."""
+    if isinstance(message, int):
+        loaded = queries.new_message(message)
+        if loaded is None:
+            return
+        message = loaded
     notifications.notify_new_message(message)
     send_auto_replies(message)
+
+
+def _side_effects(message: Message) -> None:
+    """A new message's side effects. In an ordinary thread they are written in the sender's own transaction:
+    a few rows cost less than queueing a job for the worker, and the notifications can never be lost or late.
+    A large thread's wait for the worker after commit, so the sender does not wait for thousands of rows
+    (decision 0016)."""
+    if message.thread.participant_count <= SIDE_EFFECTS_IN_SEND_UP_TO:
+        after_new_message(message)
+    else:
+        transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
 
 
 def _reply_privately(viewer: Viewer, thread: Thread, sender: InstitutionProfile, body: str) -> Message:
@@ -245,7 +260,7 @@ def _reply_privately(viewer: Viewer, thread: Thread, sender: InstitutionProfile,
             last_message_at=now, is_read=False, deleted_at=None
         )
         Subscription.objects.filter(thread=private, person_id=_me(viewer)).update(last_message_at=now, is_read=True)
-    transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
+    _side_effects(message)
     return message
 
 
@@ -550,7 +565,7 @@ def reply_from_common_inbox(viewer: Viewer, common_inbox_id: int, thread_id: int
         last_message_at=now, is_read=False, deleted_at=None
     )
     Subscription.objects.filter(pk=subscription.pk).update(last_message_at=now, is_read=True, read_at=now)
-    transaction.on_commit(lambda: tasks.schedule_after_new_message(message.id))
+    _side_effects(message)
     return message
 
 

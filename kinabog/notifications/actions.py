@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kinabog.core.errors import InvalidInput, NotFound
 from kinabog.core.sql import table
 from kinabog.institutions.access import Viewer
+from kinabog.institutions.models import InstitutionProfile, Person
 
 from .models import Area, Delivery, Notification, NotificationSetting
 
@@ -25,46 +26,52 @@ logger = logging.getLogger(__name__)
 
 def notify_new_message(message: Message | int) -> int:
     """One notification per participant (not the sender, not those who muted or left) of a new message:
-    the message with its thread and its sender's person loaded, or its id.
+    the message with its thread loaded, or its id.
 
     Sensitive threads get a notification without subject or sender. Returns rows written; a second
-    run writes none (one notification per person per message). The instant e-mails are queued only where
-    a participant asked for them: most messages need no e-mail task at all.
+    run writes none (one notification per person per message). Runs inside the sender's transaction for an
+    ordinary thread (decision 0016), in the worker for a large one. The instant e-mails are queued after
+    commit, and only where a participant asked for them: most messages need no e-mail task at all.
     """
     from kinabog.messaging.models import Message, Subscription
 
     if isinstance(message, int):
-        loaded = Message.objects.select_related("thread", "sender__person").filter(pk=message).first()
+        loaded = Message.objects.select_related("thread").filter(pk=message).first()
         if loaded is None:
             return 0
         message = loaded
     thread = message.thread
     sensitive = thread.is_sensitive
-    event_type = "NewSensitiveMessagePrivateInbox" if sensitive else "NewMessagePrivateInbox"
-    title = "" if sensitive else thread.subject[:255]
-    sender_person = message.sender.person if message.sender else None
-    sender_name = "" if sensitive or sender_person is None else _public_name(sender_person)
-    url = reverse("messaging:thread", args=[thread.id])
+    profiles, persons = table(InstitutionProfile), table(Person)
+    # The sender's public name, read by the statement itself: the alias of a protected person.
+    sender_name = (
+        "%s"
+        if sensitive
+        else f"COALESCE((SELECT CASE WHEN pe.is_protected THEN pe.alias "  # noqa: S608
+        f"ELSE TRIM(pe.first_name || ' ' || pe.last_name) END FROM {profiles} p "
+        f"JOIN {persons} pe ON pe.id = p.person_id WHERE p.id = %s), '')"
+    )
     subscriptions = table(Subscription)
     sql = (
         f"INSERT INTO {table(Notification)} (person_id, profile_id, area, event_type, thread_id, title, "  # noqa: S608
         f"sender_name, url, created_at, dedupe_key) "
-        f"SELECT s.person_id, s.profile_id, %s, %s, %s, %s, %s, %s, %s, %s FROM {subscriptions} s "
+        f"SELECT s.person_id, s.profile_id, %s, %s, %s, %s, {sender_name}, %s, %s, %s FROM {subscriptions} s "
         f"WHERE s.thread_id = %s AND s.person_id IS NOT NULL AND s.muted = FALSE AND s.left_at IS NULL "
-        f"AND s.person_id <> %s "
+        f"AND s.person_id <> COALESCE((SELECT p.person_id FROM {profiles} p WHERE p.id = %s), -1) "
         f"ON CONFLICT (person_id, dedupe_key) DO NOTHING"
     )
+    dedupe_key = f"message:{message.id}"
     params: list[Any] = [
         Area.MESSAGES,
-        event_type,
+        "NewSensitiveMessagePrivateInbox" if sensitive else "NewMessagePrivateInbox",
         thread.id,
-        title,
-        sender_name,
-        url,
+        "" if sensitive else thread.subject[:255],
+        "" if sensitive else message.sender_id,
+        reverse("messaging:thread", args=[thread.id]),
         timezone.now(),
-        f"message:{message.id}",
+        dedupe_key,
         thread.id,
-        sender_person.id if sender_person else -1,
+        message.sender_id,
     ]
     # Someone in the thread who wants messages by e-mail at once (the sender too: the task leaves them out).
     wants_email = (
@@ -77,7 +84,7 @@ def notify_new_message(message: Message | int) -> int:
         cursor.execute(f"{wants_email} LIMIT 1", [thread.id, Area.MESSAGES, Delivery.INSTANT])
         anyone = cursor.fetchone() is not None
     if anyone:
-        send_instant_emails(f"message:{message.id}")
+        transaction.on_commit(lambda: send_instant_emails(dedupe_key))
     return written
 
 

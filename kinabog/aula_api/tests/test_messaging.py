@@ -359,11 +359,14 @@ def test_start_new_thread_costs_the_same_for_1_and_3_recipients(client_for):
     few = count_queries(lambda: send(one))
     # The login and the Viewer (built on every request in the tests; 8), a savepoint (the test's transaction),
     # the blocked channels, the recipients' facts, the thread, its first message, every subscription in one
-    # INSERT … SELECT, the thread's last message, the audit row and the savepoint's release.
-    with assert_max_queries(17):
+    # INSERT … SELECT, the thread's last message, the audit row, the notifications in one INSERT … SELECT,
+    # whether anyone wants them by e-mail now, the active auto-replies (decision 0016), and the savepoint's
+    # release.
+    with assert_max_queries(20):
         thread_id = ok(send(three))
     assert count_queries(lambda: send(three)) == few
     assert Subscription.objects.filter(thread_id=thread_id).count() == 4
+    assert Notification.objects.filter(thread_id=thread_id).count() == 3  # the sender gets none
     assert Subscription.objects.get(thread_id=thread_id, profile_id=profile_id("karin")).is_read is True
 
 

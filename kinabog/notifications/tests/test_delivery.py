@@ -37,12 +37,28 @@ def choose(username: str, delivery: str, area: str = "Messages") -> None:
     actions.set_delivery(viewer(username), {area: delivery})
 
 
-def test_notify_new_message_run_twice_writes_notifications_once():
-    thread = write("Emil skal hentes")  # side effects are not run: no commit in a test transaction
-    assert actions.notify_new_message(thread.last_message_id) == 1
-    assert actions.notify_new_message(thread.last_message_id) == 0
+def test_an_ordinary_threads_notifications_are_written_with_the_message_and_once():
+    thread = write("Emil skal hentes")  # in the send's own transaction: nothing waits for a commit
     [note] = Notification.objects.filter(thread_id=thread.id)
     assert note.person.login.username == "karin" and note.title == "Emil skal hentes"
+    assert note.sender_name == "Mette Hansen" and note.event_type == "NewMessagePrivateInbox"
+    assert actions.notify_new_message(thread.last_message_id) == 0  # a retried job writes nothing twice
+    assert Notification.objects.filter(thread_id=thread.id).count() == 1
+
+
+def test_a_protected_sender_is_named_by_alias(monkeypatch):
+    Person.objects.filter(login__username="mette").update(is_protected=True, alias="Forælder til Emil")
+    thread = write("Emil skal hentes")
+    assert Notification.objects.get(thread_id=thread.id).sender_name == "Forælder til Emil"
+
+
+def test_a_large_threads_side_effects_wait_for_the_worker(monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(messaging, "SIDE_EFFECTS_IN_SEND_UP_TO", 1)  # mette and karin are two
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        thread = write("Emil skal hentes")
+    assert not Notification.objects.filter(thread_id=thread.id).exists() and len(callbacks) == 1
+    callbacks[0]()  # the commit: queued, and run here (no broker in the tests)
+    assert Notification.objects.filter(thread_id=thread.id).count() == 1
 
 
 def test_instant_email_for_a_person_who_chose_it(mailoutbox, django_capture_on_commit_callbacks):
@@ -57,10 +73,14 @@ def test_instant_email_for_a_person_who_chose_it(mailoutbox, django_capture_on_c
     assert len(mailoutbox) == 1
 
 
-def test_the_email_task_is_queued_only_when_someone_in_the_thread_asked_for_it(monkeypatch, mailoutbox):
+def test_the_email_task_is_queued_only_when_someone_in_the_thread_asked_for_it(
+    monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
     queued: list[str] = []
     monkeypatch.setattr(tasks.send_instant_emails, "delay", lambda key, **_options: queued.append(key))
-    thread = write("Emil skal hentes")
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = write("Emil skal hentes")
+    Notification.objects.filter(thread_id=thread.id).delete()
     with CaptureQueriesContext(connection) as side_effects:
         messaging.after_new_message(thread.last_message_id)
     # The message once, the notifications, whether anyone wants e-mail now, the auto-replies.
@@ -68,19 +88,24 @@ def test_the_email_task_is_queued_only_when_someone_in_the_thread_asked_for_it(m
     assert Notification.objects.filter(thread_id=thread.id).count() == 1
 
     choose("karin", "instant")
-    thread = write("Tur i skoven")
-    messaging.after_new_message(thread.last_message_id)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        thread = write("Tur i skoven")
+    assert queued == []  # not before the message is committed
+    for callback in callbacks:
+        callback()
     assert queued == [f"message:{thread.last_message_id}"] and mailoutbox == []  # sent by the worker, not here
 
 
-def test_a_broker_that_is_down_sends_the_instant_email_in_process(monkeypatch, mailoutbox):
+def test_a_broker_that_is_down_sends_the_instant_email_in_process(
+    monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
     def broker_down(*_args: object, **_kwargs: object) -> None:
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(tasks.send_instant_emails, "delay", broker_down)
     choose("karin", "instant")
-    thread = write("Emil skal hentes")
-    messaging.after_new_message(thread.last_message_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = write("Emil skal hentes")
     [mail] = mailoutbox
     assert mail.to == ["karin@havnby.example"]
     assert Notification.objects.get(thread_id=thread.id).emailed_at is not None

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from kinabog.accounts.session import current_viewer
 from kinabog.accounts.stepup import sensitive
 from kinabog.core.errors import InvalidInput, NotFound, Refused, StepUpRequired
+from kinabog.core.json_answer import json_answer
 from kinabog.institutions.access import Viewer
 
 from . import actions, attachments, display, queries
@@ -540,10 +541,10 @@ def add_recipients_view(request: HttpRequest, thread_id: int) -> HttpResponse:
 
 @login_required
 @never_cache
-def recipient_search_view(request: HttpRequest) -> JsonResponse:
+def recipient_search_view(request: HttpRequest) -> HttpResponse:
     """Autocomplete for the recipient picker (recipients.js): the same search as its "Find" button."""
     found = queries.find_recipients(current_viewer(request), request.GET.get("q", "")[:100])
-    return JsonResponse(
+    return json_answer(
         {
             "results": [
                 {"value": f"{c.kind}:{c.id}", "kind": c.kind, "id": c.id, "label": c.label, "detail": c.detail}

@@ -7,23 +7,24 @@ an empty page keeps the cursor where it was. See kinabog/presence/feed.py for th
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
 from kinabog.core.errors import InvalidInput
+from kinabog.core.json_answer import json_answer
 
 from . import feed
 
 
-def _answer(payload: dict[str, object], status: int = 200) -> JsonResponse:
-    response = JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+def _answer(payload: dict[str, object], status: int = 200) -> HttpResponse:
+    response = json_answer(payload, status=status)
     add_never_cache_headers(response)
     return response
 
 
 @require_GET
-def feed_events_view(request: HttpRequest) -> JsonResponse:
+def feed_events_view(request: HttpRequest) -> HttpResponse:
     key = feed.key_from_header(request.headers.get("Authorization", ""))
     if key is None:
         response = _answer({"error": "invalid_key", "message": "A valid feed key is required."}, 401)

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from kinabog.accounts.session import current_viewer
 from kinabog.core.errors import InvalidInput, NotFound
+from kinabog.core.json_answer import json_answer
 from kinabog.institutions.access import Viewer
 
 from . import actions, queries
@@ -216,11 +217,11 @@ def _wants_json(request: HttpRequest) -> bool:
 NEXT_ACTIONS = {Status.NOT_PRESENT: "check_in", Status.CHECKED_OUT: "check_in", Status.REPORTED_ABSENT: "check_in"}
 
 
-def _registration_answer(action: str, done: int, problems: list[str], days: list[Any]) -> JsonResponse:
+def _registration_answer(action: str, done: int, problems: list[str], days: list[Any]) -> HttpResponse:
     """What the script needs to change the rows in place: each child's new status, its label as the row
     shows it, the count it now belongs to and the button the row offers next."""
     if not done:
-        return JsonResponse({"problems": problems}, status=400)
+        return json_answer({"problems": problems}, status=400)
     labels = {"check_in": _("Check in"), "check_out": _("Check out")}
     children = []
     for day in days:
@@ -236,7 +237,7 @@ def _registration_answer(action: str, done: int, problems: list[str], days: list
             }
         )
     message = DONE_MESSAGES[action](done) % {"count": done}
-    return JsonResponse({"message": message, "problems": problems, "children": children})
+    return json_answer({"message": message, "problems": problems, "children": children})
 
 
 # --- A child's day ------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ sync workers close after every response). Nothing here knows about Kinabog beyon
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,6 +15,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
+
+import orjson
 
 QUERY_COUNT_HEADER = "x-query-count"
 MAX_HEADER_LINES = 200
@@ -34,7 +35,7 @@ class Response:
     body: bytes
 
     def json(self) -> Any:
-        return json.loads(self.body)
+        return orjson.loads(self.body)  # a page of the inbox is 45 kB: a quarter of the standard library's time
 
     @property
     def query_count(self) -> int | None:
@@ -155,7 +156,7 @@ class Client:
             body = urlencode(form).encode()
             lines.append("Content-Type: application/x-www-form-urlencoded")
         elif json_body is not None:
-            body = json.dumps(json_body).encode()
+            body = orjson.dumps(json_body)
             lines.append("Content-Type: application/json")
         if body or method not in ("GET", "HEAD"):
             lines.append(f"Content-Length: {len(body)}")

@@ -47,6 +47,32 @@ def loaded(model: type[M], values: Mapping[str, Any]) -> M:
     return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
+_inserts: dict[tuple[type[Any], tuple[str, ...]], tuple[str, list[Any]]] = {}
+
+
+def insert(model: type[M], values: Mapping[str, Any]) -> M:
+    """Write one row of `model` with `values` (by attname; every column without a database default, and no
+    primary key) and answer the instance, loaded as `loaded` loads it, with its new id. What
+    `Model.objects.create` does for a model no one listens to saves of, at a quarter of its CPU: a new thread
+    with its first message took the ORM 0.75 ms more than the statements it wrote. Values are prepared for
+    the database as the ORM prepares them (`Field.get_db_prep_save`)."""
+    key = (model, tuple(values))
+    written = _inserts.get(key)
+    if written is None:
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        fields = [by_attname[name] for name in values]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({marks(fields)}) RETURNING {pk}"  # noqa: S608
+        written = _inserts[key] = (sql, fields)
+    sql, fields = written
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (pk_value,) = cursor.fetchone()
+    return loaded(model, {**values, model._meta.pk.attname: pk_value})
+
+
 def marks(values: Collection[Any]) -> str:
     """One parameter placeholder per value, for `IN (…)` of a list whose length is fixed (roles, kinds)."""
     return ", ".join(["%s"] * len(values))

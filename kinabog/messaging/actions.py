@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kinabog.audit import actions as audit
 from kinabog.core.errors import InvalidInput, NotFound, Refused, StepUpRequired
 from kinabog.core.html import is_blank, sanitise
-from kinabog.core.sql import marks
+from kinabog.core.sql import insert, marks, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import ProfileInfo, Viewer
 from kinabog.institutions.models import InstitutionProfile, PortalRole
@@ -97,6 +97,25 @@ def _check_recipients(viewer: Viewer, recipients: Recipients) -> None:
         raise InvalidInput(_("You cannot write to one of the chosen common inboxes."), field="recipients")
 
 
+def _new_message(thread: Thread, sender_id: int, text: str, now: datetime) -> Message:
+    """A message from a profile, with its thread loaded."""
+    message = insert(
+        Message,
+        {
+            "thread_id": thread.id,
+            "kind": MessageKind.MESSAGE,
+            "sender_id": sender_id,
+            "sender_inbox_id": None,
+            "text": text,
+            "sent_at": now,
+            "edited_at": None,
+            "deleted_at": None,
+        },
+    )
+    Message.thread.field.set_cached_value(message, thread)
+    return message
+
+
 def _insert_subscriptions(thread: Thread, recipients: Recipients, sender: ProfileInfo, sender_person_id: int) -> int:
     """Write the sender's subscription (read) and one per recipient person with a single INSERT … SELECT;
     returns how many recipients it wrote."""
@@ -141,14 +160,26 @@ def start_thread(
     sender = _writing_profile(viewer)  # the Viewer's own: a new thread reads no profile
     me = _me(viewer)
     now = timezone.now()
-    thread = Thread.objects.create(
-        municipality_id=sender.municipality_id,
-        subject=subject,
-        creator_id=sender.id,
-        is_sensitive=sensitive,
-        last_message_at=now,
+    # Written out (core.sql.insert): the ORM's saves cost a send more CPU than the statements they wrote.
+    thread = insert(
+        Thread,
+        {
+            "created_at": now,
+            "updated_at": now,
+            "municipality_id": sender.municipality_id,
+            "subject": subject,
+            "creator_id": sender.id,
+            "creator_inbox_id": None,
+            "is_sensitive": sensitive,
+            "is_broadcast": False,
+            "reply_to_id": None,
+            "reply_person_id": None,
+            "last_message_id": None,
+            "last_message_at": now,
+            "participant_count": 0,
+        },
     )
-    message = Message.objects.create(thread=thread, sender_id=sender.id, text=body, sent_at=now)
+    message = _new_message(thread, sender.id, body, now)
     count = _insert_subscriptions(thread, recipients, sender, me)
     Subscription.objects.bulk_create(
         [Subscription(thread=thread, common_inbox_id=i, last_message_at=now) for i in set(recipients.common_inbox_ids)]
@@ -166,9 +197,12 @@ def start_thread(
         if replies_to_sender_only is not None
         else bool(recipients.groups) and count > access.broadcast_threshold()
     )
-    Thread.objects.filter(pk=thread.pk).update(
-        last_message=message, participant_count=count + 1, is_broadcast=is_broadcast
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(Thread)} SET last_message_id = %s, participant_count = %s, is_broadcast = %s "  # noqa: S608
+            "WHERE id = %s",
+            [message.id, count + 1, is_broadcast, thread.id],
+        )
     thread.last_message = message
     thread.participant_count = count + 1
     thread.is_broadcast = is_broadcast
@@ -189,7 +223,8 @@ def reply(viewer: Viewer, thread_id: int, text: str, *, to_sender_only: bool = F
     if (thread.is_broadcast or to_sender_only) and thread.creator and thread.creator.person_id != viewer.person_id:
         return _reply_privately(viewer, thread, sender, body)
     now = timezone.now()
-    message = Message.objects.create(thread=thread, sender=sender, text=body, sent_at=now)
+    message = _new_message(thread, sender.id, body, now)
+    Message.sender.field.set_cached_value(message, sender)
     Thread.objects.filter(pk=thread.pk).update(last_message=message, last_message_at=now)
     # Everyone else gets the thread back as unread; leavers and the trash stay as they are.
     Subscription.objects.filter(thread=thread, left_at__isnull=True).exclude(person_id=_me(viewer)).update(

@@ -10,7 +10,7 @@ from django.db.models import Model, signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kinabog.core.sql import Columns, any_of, load_row, loaded, marks, select, table
+from kinabog.core.sql import Columns, any_of, insert, load_row, loaded, marks, select, table
 from kinabog.institutions.models import InstitutionProfile, Person
 from kinabog.presence.models import PresenceDay, PresenceTemplate, Status, VacationRegistration
 
@@ -159,3 +159,28 @@ def test_an_instance_loaded_from_written_values_is_the_orms_and_init_listeners_a
     finally:
         signals.post_init.disconnect(listener, sender=InstitutionProfile)
     assert initialised == [again] and again.role == "child" and again.get_deferred_fields() == deferred
+
+
+def test_insert_writes_one_row_as_the_orm_would_and_answers_it_with_its_id():
+    child = emil()
+    today = timezone.localdate()
+    moment = timezone.now()
+    written = {
+        "child_id": child.id,
+        "date": today,
+        "status": Status.PRESENT,
+        "check_in_at": moment,
+        "check_out_at": None,
+        "comment": "Glad i dag",
+    }
+    columns = {f.attname for f in PresenceDay._meta.concrete_fields if not f.primary_key}
+    stamps = {name: moment for name in ("created_at", "updated_at") if name in columns}  # the caller writes them
+    written |= stamps | {name: getattr(PresenceDay(), name) for name in columns - set(written) - set(stamps)}
+    with CaptureQueriesContext(connection) as queries:
+        day = insert(PresenceDay, written)
+    assert len(queries.captured_queries) == 1 and day.pk is not None and not day._state.adding
+    stored = PresenceDay.objects.get(pk=day.pk)
+    assert values(stored) == values(day)  # dates, moments and booleans as the ORM reads them back
+    assert stored.check_in_at == moment and stored.date == today and stored.child == child
+    again = insert(PresenceDay, {**written, "date": today + timedelta(days=1)})  # the statement, built once
+    assert again.pk != day.pk and PresenceDay.objects.filter(child=child).count() == 2

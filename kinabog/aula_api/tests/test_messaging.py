@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kinabog.core.testing import assert_max_queries
 from kinabog.institutions import queries as institution_queries
@@ -508,3 +510,30 @@ def test_get_threads_lists_a_common_inbox_and_a_deactivated_person_among_the_par
     assert listed["Kontoret, Katamaranen"]["id"] == office.id
     assert listed["Karin Jensen"]["isDeactivated"] is True
     assert listed["Mette Hansen"]["isDeactivated"] is False and row["extraRecipientsCount"] == 0
+
+
+def test_get_threads_pages_the_threads_of_all_the_viewers_profiles_newest_first(client_for):
+    mette = viewer("mette", "guardian")
+    school, daycare = sorted(p.id for p in mette.profiles)[:2]  # Sofie's school and Emil's daycare
+    start = timezone.now() - timedelta(days=1)
+    for i in range(25):
+        thread = write("karin", "mette", f"Besked {i}", to_role="guardian")
+        # Alternately to each of her profiles, and newest first in an order the ids do not give.
+        Subscription.objects.filter(thread=thread, person_id=mette.person_id).update(
+            profile_id=school if i % 2 else daycare, last_message_at=start + timedelta(minutes=(i * 7) % 25)
+        )
+    Subscription.objects.filter(thread__subject="Besked 3", person_id=mette.person_id).update(is_read=True)
+    expected = list(
+        Subscription.objects.filter(profile_id__in=[school, daycare], left_at__isnull=True, deleted_at__isnull=True)
+        .order_by("-last_message_at", "-id")
+        .values_list("thread_id", flat=True)
+    )
+    client = client_for("mette", "guardian")
+    first, second = (ok(client.get("messaging.getThreads", page=page)) for page in (0, 1))
+    assert [t["id"] for t in first["threads"] + second["threads"]] == expected
+    assert len(first["threads"]) == 20 and first["moreMessagesExist"] and not second["moreMessagesExist"]
+    owners = {t["mailBoxOwner"]["id"] for t in first["threads"]}
+    assert owners == {school, daycare}
+    unread = ok(client.get("messaging.getThreads", filterOn="unread", page=1))["threads"]
+    read_thread = Thread.objects.get(subject="Besked 3").id
+    assert [t["id"] for t in unread] == [t for t in expected if t != read_thread][20:]

@@ -86,9 +86,12 @@ def inbox_by_page_number(
         f"FROM {listed} "
         f"JOIN {table(Thread)} t ON t.id = s.thread_id "
         f"LEFT JOIN {table(Message)} m ON m.id = t.last_message_id {only}"
-        "ORDER BY s.last_message_at DESC, s.id DESC LIMIT %s OFFSET %s"
+        # The offset is written in (a page's number, checked by the caller): bound, PostgreSQL costs a prepared
+        # statement's generic plan for an offset it cannot know, finds it dearer than planning each read for its
+        # own values, and plans every read anew (0.4 ms of its CPU against 0.01).
+        f"ORDER BY s.last_message_at DESC, s.id DESC LIMIT %s OFFSET {int(offset):d}"
     )
-    params += [limit + 1, offset]
+    params += [limit + 1]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -119,7 +122,15 @@ def _listed_subscriptions(profile_ids: list[int], unread_only: bool, rows: int) 
     sorted every thread the person ever had (1,542 rows for such a guardian, with a parallel worker: 7 ms)."""
 
     def listable(alias: str) -> str:
-        wanted = ["profile_id = %s", "left_at IS NULL", "deleted_at IS NULL", "folder_id IS NULL"]
+        # The profile as a value the planner does not look at: PostgreSQL then costs every person's read alike
+        # and keeps one plan for all (down the inbox index, for five threads as for ten thousand), where a
+        # connection whose first readers had a few threads each planned every later read anew.
+        wanted = [
+            "profile_id = (SELECT CAST(%s AS BIGINT))",
+            "left_at IS NULL",
+            "deleted_at IS NULL",
+            "folder_id IS NULL",
+        ]
         return " AND ".join(f"{alias}.{condition}" for condition in wanted + (["is_read = %s"] if unread_only else []))
 
     unread: list[Any] = [False] if unread_only else []

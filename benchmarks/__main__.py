@@ -16,11 +16,34 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import stack
 from .report import RESULT_KEYS, SCENARIOS, Options, result, targets
+
+T = TypeVar("T")
+
+
+def event_loop_name() -> str:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
+
+
+def run_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a scenario's load on uvloop's event loop where it is installed (requirements-dev.txt), else on
+    asyncio's own. The load generator shares the machine with what it measures: uvloop's loop, written in C,
+    leaves more of the two cores to the server (docs/performance.md, session 10)."""
+    if event_loop_name() == "uvloop":
+        import uvloop
+
+        return uvloop.run(coroutine)
+    return asyncio.run(coroutine)
+
 
 # How long a scenario waits at most for the previous one's backlog to drain.
 SETTLE_LIMIT_S = 120.0
@@ -136,6 +159,7 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
         "cache": "redis" if cache else "local memory",
         "viewer_cache": not options.smoke,
         "smoke": options.smoke,
+        "event_loop": event_loop_name(),
     }
     failed = 0
     with stack.running(the_stack):
@@ -153,7 +177,7 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
             say(f"{name} … (other work kept the machine {busy:.0%} busy before it)")
             ticks = stack.steal_ticks()
             try:
-                row = asyncio.run(scenarios.RUNNERS[name](run))
+                row = run_loop(scenarios.RUNNERS[name](run))
             except Exception as error:  # noqa: BLE001 — one failed scenario must not hide the others
                 row = result(name, errors=1, detail={"failed": f"{type(error).__name__}: {error}"[:500]})
             row.setdefault("detail", {})["run"] = {

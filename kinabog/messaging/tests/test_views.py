@@ -114,6 +114,32 @@ def test_inbox_pages_with_a_cursor_and_filters_unread(client: Client) -> None:
     assert client.get(INBOX + "?cursor=not-a-cursor").status_code == 404
 
 
+def test_a_guardians_inbox_pages_the_threads_of_all_her_profiles_newest_first(client: Client) -> None:
+    mette = viewer("mette", "guardian")
+    daycare, school = sorted(p.id for p in mette.profiles)[:2]  # Emil's daycare and Sofie's school
+    start_at = timezone.now() - timedelta(days=1)
+    for i in range(25):
+        thread = start("karin", ["mette"], subject=f"Besked nummer {i:02d}")
+        # Alternately to each of her profiles, newest first in an order the ids do not give.
+        Subscription.objects.filter(thread=thread, person_id=mette.person_id).update(
+            profile_id=school if i % 2 else daycare, last_message_at=start_at + timedelta(minutes=(i * 7) % 25)
+        )
+    newest_first = [
+        f"Besked nummer {subject[-2:]}"
+        for subject in Subscription.objects.filter(person_id=mette.person_id)
+        .order_by("-last_message_at", "-id")
+        .values_list("thread__subject", flat=True)
+    ]
+    sign_in(client, "mette", role="guardian")
+    first = html_of(client.get(INBOX))
+    older = re.search(r'href="(/beskeder/\?cursor=[^"]+)">Ældre beskeder', first).group(1)
+    second = html_of(client.get(older.replace("&amp;", "&")))
+    for page, subjects in ((first, newest_first[:20]), (second, newest_first[20:])):
+        shown = re.findall(r"Besked nummer \d\d", page)
+        assert sorted(set(shown), key=shown.index) == subjects
+    assert "Ældre beskeder" not in second
+
+
 def test_inbox_query_count_does_not_grow_with_threads(client: Client) -> None:
     for i in range(3):
         start("mette", ["karin"], subject=f"Tråd {i}")

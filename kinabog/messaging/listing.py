@@ -1,25 +1,29 @@
-"""The inbox as the Aula API lists it (messaging.getThreads): a page of the viewer's own threads with their
-latest messages, the people who wrote them and the participants of the small ones.
+"""The inbox as it is listed: a page of the viewer's threads with their latest messages, the people who wrote
+them and the participants of the small ones. The Aula API numbers its pages (messaging.getThreads); the web
+pages (the inbox, a folder, the trash, a common inbox) go on from the last row shown (a cursor).
 
-Read as written-out statements through `core.sql.Columns`: built as ORM queries (two select_related joins and
-a prefetch) they cost the inbox more CPU than PostgreSQL took to answer them, on the API's most frequent
-read (docs/performance.md, lever 9). Scoped as `queries.inbox` is: only the viewer's own subscriptions.
+Read as written-out statements through `core.sql.Columns`: built as ORM queries (eight select_related joins and
+a prefetch) they cost the inbox more CPU than PostgreSQL took to answer them, on the most frequent reads
+(docs/performance.md, levers 9 and 15). Scoped: only the viewer's own subscriptions, or those of a common inbox
+the viewer is a member of.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 
+from kinabog.core.errors import NotFound
 from kinabog.core.sql import Columns, load_row, marks, table
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import InstitutionProfile, Person
 
 from .models import Attachment, CommonInbox, Message, Subscription, Thread
-from .queries import PAGE_SIZE
+from .queries import PAGE_SIZE, my_common_inbox_ids
 
 # The columns of one inbox row: the subscription's state, the thread and its latest message; and of the
 # people listed on it (authors and participants).
@@ -32,6 +36,8 @@ _SUBSCRIPTION_STATE = [
     "is_read",
     "marked",
     "muted",
+    "deleted_at",
+    "folder_id",
 ]
 _LISTED_SUBSCRIPTION = Columns(Subscription, "s", _SUBSCRIPTION_STATE)
 # The same columns of one profile's subscriptions, before they are put together (`_listed_subscriptions`).
@@ -52,7 +58,9 @@ _LISTED_THREAD = Columns(
         "is_broadcast",
     ],
 )
-_LISTED_MESSAGE = Columns(Message, "m", ["id", "thread_id", "sent_at", "text", "sender_id", "sender_inbox_id"])
+_LISTED_MESSAGE = Columns(
+    Message, "m", ["id", "thread_id", "sent_at", "text", "sender_id", "sender_inbox_id", "deleted_at"]
+)
 # A name as shown: the person's name and protection, nothing more of them (no CPR, no address).
 _LISTED_PERSON = Columns(Person, "pe", ["id", "first_name", "last_name", "is_protected", "alias"])
 _LISTED_INBOX = Columns(CommonInbox, "c", ["id", "name"])
@@ -76,31 +84,121 @@ def inbox_by_page_number(
     are the viewer's own (`viewer.profiles` knows them): they are not read again."""
     if not viewer.profile_ids:
         return NumberedPage([], False)
-    profile_ids = sorted(viewer.profile_ids)
-    parts = (_LISTED_SUBSCRIPTION, _LISTED_THREAD, _LISTED_MESSAGE)
+    wanted = ["{a}.left_at IS NULL", "{a}.deleted_at IS NULL", "{a}.folder_id IS NULL"]
+    values: list[Any] = []
+    if unread_only:
+        wanted.append("{a}.is_read = %s")
+        values.append(False)
     offset = max(page, 0) * limit
-    listed, only, params = _listed_subscriptions(profile_ids, unread_only, offset + limit + 1)
+    listed = _listed_subscriptions("profile_id", sorted(viewer.profile_ids), wanted, values, offset + limit + 1)
+    subscriptions, more, with_attachments = _read_page(listed, limit, offset)
+    return NumberedPage(subscriptions, more, with_attachments)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """Subscriptions loaded as for `inbox_by_page_number`, and where the next page starts (None: no more)."""
+
+    subscriptions: list[Subscription]
+    next_cursor: str | None
+
+
+def inbox(
+    viewer: Viewer,
+    *,
+    cursor: str | None = None,
+    common_inbox_id: int | None = None,
+    folder_id: int | None = None,
+    trash: bool = False,
+    unread_only: bool = False,
+    limit: int = PAGE_SIZE,
+) -> InboxPage:
+    """One page of the viewer's threads (or of a common inbox they are a member of: NotFound otherwise),
+    newest first, from `cursor` on (the last row of the page before): no OFFSET scans, and a thread that moves
+    to the top meanwhile is not shown twice. The trash, a folder, or the threads in no folder."""
+    if common_inbox_id is not None:
+        if common_inbox_id not in my_common_inbox_ids(viewer):
+            raise NotFound
+        owner, owner_ids = "common_inbox_id", [common_inbox_id]
+    else:
+        owner, owner_ids = "profile_id", sorted(viewer.profile_ids)
+    if not owner_ids:
+        return InboxPage([], None)
+    wanted = ["{a}.left_at IS NULL", "{a}.deleted_at IS NOT NULL" if trash else "{a}.deleted_at IS NULL"]
+    values: list[Any] = []
+    if folder_id is not None:
+        wanted.append("{a}.folder_id = %s")
+        values.append(folder_id)
+    elif not trash:
+        wanted.append("{a}.folder_id IS NULL")
+    if unread_only:
+        wanted.append("{a}.is_read = %s")
+        values.append(False)
+    if cursor:
+        moment, last_id = _parse_cursor(cursor)
+        when = Subscription._meta.get_field("last_message_at").get_db_prep_value(moment, connection)
+        # As one comparison of the pair, which the inbox index answers from where the last page ended; written
+        # as "earlier, or as early with a lower id", PostgreSQL gathered and sorted every older thread (71 ms
+        # for a teacher with ten thousand).
+        wanted.append("({a}.last_message_at, {a}.id) < (%s, %s)")
+        values += [when, last_id]
+    listed = _listed_subscriptions(owner, owner_ids, wanted, values, limit + 1)
+    subscriptions, more, _attachments = _read_page(listed, limit, 0)
+    next_cursor = None
+    if more:
+        last = subscriptions[-1]
+        next_cursor = f"{last.last_message_at.isoformat()}_{last.id}"
+    return InboxPage(subscriptions, next_cursor)
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime, int]:
+    """A page's cursor: the time and id of the last row before it. One that was not made here is not found."""
+    stamp, _sep, last_id = cursor.partition("_")
+    try:
+        moment, row_id = datetime.fromisoformat(stamp), int(last_id)
+    except ValueError as error:
+        raise NotFound from error
+    if moment.tzinfo is None:  # every cursor made here says its offset
+        raise NotFound
+    return moment, row_id
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """The subscriptions a page may list, as its statement's `s`: its FROM, its WHERE and their parameters."""
+
+    source: str
+    where: str
+    params: list[Any]
+
+
+def _read_page(listed: _Listed, limit: int, offset: int) -> tuple[list[Subscription], bool, frozenset[int]]:
+    """The page's subscriptions with their threads, latest messages and authors loaded; whether more follow;
+    the ids of the listed latest messages that have attachments."""
+    parts = (_LISTED_SUBSCRIPTION, _LISTED_THREAD, _LISTED_MESSAGE)
     sql = (
         f"SELECT {', '.join(part.sql for part in parts)}, "  # noqa: S608 - from the models; values as parameters
         f"EXISTS (SELECT 1 FROM {table(Attachment)} a WHERE a.message_id = m.id) "
-        f"FROM {listed} "
+        f"FROM {listed.source} "
         f"JOIN {table(Thread)} t ON t.id = s.thread_id "
-        f"LEFT JOIN {table(Message)} m ON m.id = t.last_message_id {only}"
+        f"LEFT JOIN {table(Message)} m ON m.id = t.last_message_id {listed.where}"
         # The offset is written in (a page's number, checked by the caller): bound, PostgreSQL costs a prepared
         # statement's generic plan for an offset it cannot know, finds it dearer than planning each read for its
         # own values, and plans every read anew (0.4 ms of its CPU against 0.01).
         f"ORDER BY s.last_message_at DESC, s.id DESC LIMIT %s OFFSET {int(offset):d}"
     )
-    params += [limit + 1]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*listed.params, limit + 1])
         rows = cursor.fetchall()
     subscriptions: list[Subscription] = []
     with_attachments: set[int] = set()
     db = connection.alias
     for row in rows[:limit]:
         subscription, thread, message = load_row(row, parts, db)
-        Subscription.common_inbox.field.set_cached_value(subscription, None)
+        if subscription.common_inbox_id is None:
+            Subscription.common_inbox.field.set_cached_value(subscription, None)
+        if subscription.folder_id is None:
+            Subscription.folder.field.set_cached_value(subscription, None)
         Subscription.thread.field.set_cached_value(subscription, thread)
         Thread.last_message.field.set_cached_value(thread, message)
         if message is not None:
@@ -109,41 +207,36 @@ def inbox_by_page_number(
                 with_attachments.add(message.id)
         subscriptions.append(subscription)
     _load_authors([s.thread for s in subscriptions])
-    return NumberedPage(subscriptions, len(rows) > limit, frozenset(with_attachments))
+    return subscriptions, len(rows) > limit, frozenset(with_attachments)
 
 
-def _listed_subscriptions(profile_ids: list[int], unread_only: bool, rows: int) -> tuple[str, str, list[Any]]:
-    """The viewer's subscriptions that may be listed, as the statement's `s`: its FROM, its WHERE and their
-    parameters.
+def _listed_subscriptions(owner: str, owner_ids: list[int], wanted: list[str], values: list[Any], rows: int) -> _Listed:
+    """The subscriptions of `owner` (`profile_id` or `common_inbox_id`) in `owner_ids` that meet every condition
+    of `wanted` (on the subscription's columns as `{a}.column`; `values` for their parameters); `rows`: as many
+    as the page reads.
 
-    One profile: its rows, which the inbox index gives newest first, so the page is read and no more. Several
-    (a guardian with children at four institutions has four): the newest `rows` of each, each read down its own
-    index, put together for the page to be taken from. Asked for all of them at once, PostgreSQL read and
+    One owner: its rows, which its index gives newest first, so the page is read and no more. Several (a
+    guardian with children at four institutions has four profiles): the newest `rows` of each, each read down its
+    own index, put together for the page to be taken from. Asked for all of them at once, PostgreSQL read and
     sorted every thread the person ever had (1,542 rows for such a guardian, with a parallel worker: 7 ms)."""
 
     def listable(alias: str) -> str:
-        # The profile as a value the planner does not look at: PostgreSQL then costs every person's read alike
+        # The owner as a value the planner does not look at: PostgreSQL then costs every person's read alike
         # and keeps one plan for all (down the inbox index, for five threads as for ten thousand), where a
         # connection whose first readers had a few threads each planned every later read anew.
-        wanted = [
-            "profile_id = (SELECT CAST(%s AS BIGINT))",
-            "left_at IS NULL",
-            "deleted_at IS NULL",
-            "folder_id IS NULL",
-        ]
-        return " AND ".join(f"{alias}.{condition}" for condition in wanted + (["is_read = %s"] if unread_only else []))
+        conditions = [f"{{a}}.{owner} = (SELECT CAST(%s AS BIGINT))", *wanted]
+        return " AND ".join(condition.format(a=alias) for condition in conditions)
 
-    unread: list[Any] = [False] if unread_only else []
-    if len(profile_ids) == 1:
-        return f"{table(Subscription)} s", f"WHERE {listable('s')} ", [profile_ids[0], *unread]
+    if len(owner_ids) == 1:
+        return _Listed(f"{table(Subscription)} s", f"WHERE {listable('s')} ", [owner_ids[0], *values])
     each = (
         f"SELECT * FROM (SELECT {_OWN_SUBSCRIPTION.sql} FROM {table(Subscription)} x WHERE {listable('x')} "  # noqa: S608 - from the models
         "ORDER BY x.last_message_at DESC, x.id DESC LIMIT %s) AS own"
     )
     params: list[Any] = []
-    for profile_id in profile_ids:
-        params += [profile_id, *unread, rows]
-    return f"({' UNION ALL '.join(f'{each}{i}' for i in range(len(profile_ids)))}) AS s", "", params
+    for owner_id in owner_ids:
+        params += [owner_id, *values, rows]
+    return _Listed(f"({' UNION ALL '.join(f'{each}{i}' for i in range(len(owner_ids)))}) AS s", "", params)
 
 
 def _load_authors(threads: list[Thread]) -> None:

@@ -52,56 +52,6 @@ def _inbox_base(viewer: Viewer, common_inbox_id: int | None) -> QuerySet[Subscri
     return Subscription.objects.filter(profile_id__in=viewer.profile_ids)
 
 
-@dataclass(frozen=True)
-class InboxPage:
-    subscriptions: list[Subscription]
-    next_cursor: str | None
-
-
-def inbox(
-    viewer: Viewer,
-    *,
-    cursor: str | None = None,
-    common_inbox_id: int | None = None,
-    folder_id: int | None = None,
-    trash: bool = False,
-    unread_only: bool = False,
-    limit: int = PAGE_SIZE,
-) -> InboxPage:
-    """One page of the viewer's threads, newest first, with keyset pagination (no OFFSET scans)."""
-    subscriptions = _inbox_base(viewer, common_inbox_id).filter(left_at__isnull=True)
-    subscriptions = subscriptions.filter(deleted_at__isnull=not trash)
-    if folder_id is not None:
-        subscriptions = subscriptions.filter(folder_id=folder_id)
-    elif not trash:
-        subscriptions = subscriptions.filter(folder__isnull=True)
-    if unread_only:
-        subscriptions = subscriptions.filter(is_read=False)
-    if cursor:
-        try:
-            stamp, _sep, last_id = cursor.partition("_")
-            when = datetime.fromisoformat(stamp)
-            subscriptions = subscriptions.filter(
-                Q(last_message_at__lt=when) | Q(last_message_at=when, id__lt=int(last_id))
-            )
-        except ValueError as error:
-            raise NotFound from error
-    rows = list(
-        subscriptions.select_related(
-            "thread__last_message__sender__person",
-            "thread__last_message__sender_inbox",
-            "thread__creator__person",
-            "folder",
-        ).order_by("-last_message_at", "-id")[: limit + 1]
-    )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = f"{last.last_message_at.isoformat()}_{last.id}"
-    return InboxPage(rows, next_cursor)
-
-
 def unread_count(viewer: Viewer) -> int:
     """The badge on "Beskeder", on every page: the viewer's own unread threads. Written out, because building
     the ORM's count cost twice what the database takes to answer it."""

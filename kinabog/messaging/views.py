@@ -23,7 +23,7 @@ from kinabog.core.errors import InvalidInput, NotFound, Refused, StepUpRequired
 from kinabog.core.json_answer import json_answer
 from kinabog.institutions.access import Viewer
 
-from . import actions, attachments, display, queries
+from . import actions, attachments, display, listing, queries
 from .forms import (
     GROUP_ROLES,
     AutoReplyForm,
@@ -80,7 +80,7 @@ def _list_page(
     if folder_id is not None and folder is None:
         raise NotFound
     unread_only = request.GET.get("unread") == "1" and not trash
-    page = queries.inbox(
+    page = listing.inbox(
         viewer,
         cursor=request.GET.get("cursor") or None,
         common_inbox_id=common_inbox_id,

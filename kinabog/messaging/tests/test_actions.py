@@ -11,7 +11,7 @@ from django.utils import timezone
 from kinabog.core.errors import InvalidInput, NotFound, StepUpRequired
 from kinabog.institutions.models import Group, InstitutionProfile, Municipality, Person, Relation
 from kinabog.institutions.queries import build_viewer
-from kinabog.messaging import actions, queries
+from kinabog.messaging import actions, listing, queries
 from kinabog.messaging.models import AutoReply, Message, Subscription, Thread
 from kinabog.notifications.models import Notification
 
@@ -37,7 +37,7 @@ def test_mette_writes_to_karin_and_karin_answers(django_capture_on_commit_callba
             recipients=actions.Recipients(profile_ids=[profile_of("karin").id]),
         )
     assert Subscription.objects.filter(thread=thread).count() == 2
-    page = queries.inbox(karin)
+    page = listing.inbox(karin)
     assert [s.thread_id for s in page.subscriptions] == [thread.id]
     assert not page.subscriptions[0].is_read
     actions.open_thread(karin, thread.id)

@@ -112,6 +112,22 @@ def test_inbox_pages_with_a_cursor_and_filters_unread(client: Client) -> None:
     unread = html_of(client.get(INBOX + "?unread=1"))
     assert "Besked nummer 24" not in unread and "Besked nummer 23" in unread
     assert client.get(INBOX + "?cursor=not-a-cursor").status_code == 404
+    assert client.get(INBOX + "?cursor=2026-01-01T08:00:00_5").status_code == 404  # no offset: not made here
+
+
+def test_inbox_pages_threads_of_the_same_moment_by_their_order_without_repeating_one(client: Client) -> None:
+    threads = [start("mette", ["karin"], subject=f"Samtidig {i:02d}") for i in range(23)]
+    moment = timezone.now() - timedelta(hours=1)
+    Subscription.objects.filter(thread__in=threads).update(last_message_at=moment)
+    sign_in(client, "karin")
+    first = html_of(client.get(INBOX))
+    older = re.search(r'href="(/beskeder/\?cursor=[^"]+)">Ældre beskeder', first).group(1)
+    second = html_of(client.get(older.replace("&amp;", "&")))
+    shown = re.findall(r"Samtidig \d\d", first) + re.findall(r"Samtidig \d\d", second)
+    listed = sorted(set(shown), key=shown.index)
+    assert len(re.findall(r"Samtidig \d\d", first)) == len(set(re.findall(r"Samtidig \d\d", first)))
+    assert len(listed) == 23 and listed == [f"Samtidig {i:02d}" for i in reversed(range(23))]
+    assert not set(re.findall(r"Samtidig \d\d", first)) & set(re.findall(r"Samtidig \d\d", second))
 
 
 def test_a_guardians_inbox_pages_the_threads_of_all_her_profiles_newest_first(client: Client) -> None:

@@ -155,7 +155,7 @@ def thread_summary(
     has_attachments: bool,
     names: Names | None = None,
 ) -> dict[str, Any]:
-    """One row of getThreads, from a subscription loaded by queries.inbox_by_page_number; `has_attachments`
+    """One row of getThreads, from a subscription loaded by listing.inbox_by_page_number; `has_attachments`
     tells whether the latest message has any; `names`, the page's, builds each name once."""
     names = names or Names(viewer)
     thread = subscription.thread

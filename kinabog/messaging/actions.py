@@ -483,8 +483,7 @@ def create_folder(viewer: Viewer, name: str, common_inbox_id: int | None = None)
     if not name or len(name) > 80:
         raise InvalidInput(_("Give the folder a name of at most 80 characters."), field="name")
     if common_inbox_id is not None:
-        if common_inbox_id not in queries.my_common_inbox_ids(viewer):
-            raise NotFound
+        queries.require_common_inbox_member(viewer, common_inbox_id)
         return Folder.objects.create(common_inbox_id=common_inbox_id, name=name)
     if viewer.portal_role != PortalRole.EMPLOYEE or not viewer.profiles:
         raise Refused(_("Folders are for staff."))

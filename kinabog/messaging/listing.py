@@ -23,7 +23,7 @@ from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import InstitutionProfile, Person
 
 from .models import Attachment, CommonInbox, Message, Subscription, Thread
-from .queries import PAGE_SIZE, my_common_inbox_ids
+from .queries import PAGE_SIZE, require_common_inbox_member
 
 # The columns of one inbox row: the subscription's state, the thread and its latest message; and of the
 # people listed on it (authors and participants).
@@ -117,8 +117,7 @@ def inbox(
     newest first, from `cursor` on (the last row of the page before): no OFFSET scans, and a thread that moves
     to the top meanwhile is not shown twice. The trash, a folder, or the threads in no folder."""
     if common_inbox_id is not None:
-        if common_inbox_id not in my_common_inbox_ids(viewer):
-            raise NotFound
+        require_common_inbox_member(viewer, common_inbox_id)
         owner, owner_ids = "common_inbox_id", [common_inbox_id]
     else:
         owner, owner_ids = "profile_id", sorted(viewer.profile_ids)

@@ -44,10 +44,15 @@ def my_common_inbox_ids(viewer: Viewer) -> list[int]:
     return list(CommonInbox.objects.filter(members__in=viewer.profile_ids).values_list("id", flat=True).distinct())
 
 
+def require_common_inbox_member(viewer: Viewer, common_inbox_id: int) -> None:
+    """NotFound unless the viewer is a member of the common inbox: another's inbox does not exist for them."""
+    if common_inbox_id not in my_common_inbox_ids(viewer):
+        raise NotFound
+
+
 def _inbox_base(viewer: Viewer, common_inbox_id: int | None) -> QuerySet[Subscription]:
     if common_inbox_id is not None:
-        if common_inbox_id not in my_common_inbox_ids(viewer):
-            raise NotFound
+        require_common_inbox_member(viewer, common_inbox_id)
         return Subscription.objects.filter(common_inbox_id=common_inbox_id)
     return Subscription.objects.filter(profile_id__in=viewer.profile_ids)
 
@@ -358,8 +363,7 @@ def vendor() -> str:
 
 def my_folders(viewer: Viewer, common_inbox_id: int | None = None) -> list[Folder]:
     if common_inbox_id is not None:
-        if common_inbox_id not in my_common_inbox_ids(viewer):
-            raise NotFound
+        require_common_inbox_member(viewer, common_inbox_id)
         return list(Folder.objects.filter(common_inbox_id=common_inbox_id).order_by("name"))
     return list(Folder.objects.filter(owner_id__in=viewer.profile_ids).order_by("name"))
 

@@ -316,7 +316,7 @@ def message_hit(hit: messaging_queries.MessageHit) -> dict[str, Any]:
     kind = "MessageEdited" if row.edited_at else MESSAGE_TYPES.get(row.kind, "Other")
     return {
         "subscriptionId": own.id if own else None,
-        "institutionCode": own.profile.institution.code if own and own.profile else None,
+        "institutionCode": hit.institution_code,
         "deleted": bool(own and own.deleted_at),
         "marked": bool(own and own.marked),
         "muted": bool(own and own.muted),

@@ -23,7 +23,7 @@ from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import InstitutionProfile, Person
 
 from .models import Attachment, CommonInbox, Message, Subscription, Thread
-from .queries import PAGE_SIZE, require_common_inbox_member
+from .queries import NAMED_PERSON, PAGE_SIZE, require_common_inbox_member
 
 # The columns of one inbox row: the subscription's state, the thread and its latest message; and of the
 # people listed on it (authors and participants).
@@ -61,8 +61,7 @@ _LISTED_THREAD = Columns(
 _LISTED_MESSAGE = Columns(
     Message, "m", ["id", "thread_id", "sent_at", "text", "sender_id", "sender_inbox_id", "deleted_at"]
 )
-# A name as shown: the person's name and protection, nothing more of them (no CPR, no address).
-_LISTED_PERSON = Columns(Person, "pe", ["id", "first_name", "last_name", "is_protected", "alias"])
+_LISTED_PERSON = NAMED_PERSON
 _LISTED_INBOX = Columns(CommonInbox, "c", ["id", "name"])
 
 

@@ -300,6 +300,10 @@ def test_find_message_searches_own_threads_by_text_and_date(client_for):
     [hit] = found["results"]
     assert hit["thread"]["id"] == thread.id and hit["thread"]["subject"] == "Madpakker"
     assert hit["searchMessage"]["senderDisplayName"] == "Mette Hansen" and hit["subscriptionId"]
+    own = Subscription.objects.get(thread=thread, person__login__username="karin")
+    assert hit["subscriptionId"] == own.id and hit["institutionCode"] == "G10001"
+    assert hit["read"] is False and hit["searchMessage"]["unread"] is True and hit["marked"] is False
+    assert hit["thread"]["sensitivityLevel"] == 2 and hit["searchMessage"]["messageType"] == "Message"
     assert ok(karin.post("search.findMessage", {"text": "madpakker"}))["totalSize"] == 1  # the subject
     assert (
         ok(

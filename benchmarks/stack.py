@@ -150,12 +150,14 @@ def _process_ticks(pids: list[int]) -> int:
 
 
 def _ticks_by_process(pids: list[int]) -> dict[int, int]:
-    """CPU time (clock ticks) used so far by each of these processes (and its threads) that still runs."""
+    """CPU time (clock ticks) used so far by each of these processes (and its threads) that still runs, with
+    that of the children it has waited for: a PostgreSQL backend that ended is in the server's, a gunicorn
+    worker that ended in the arbiter's."""
     ticks = {}
     for pid in pids:
         with suppress(OSError, ValueError, IndexError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+            ticks[pid] = sum(int(field) for field in fields[11:15])  # utime, stime, cutime, cstime
     return ticks
 
 
@@ -197,12 +199,15 @@ def cpu_split(before: CpuReading, after: CpuReading, requests: int) -> dict[str,
     fast machine and on a slow one."""
     total = after.machine[0] - before.machine[0]
     busy = total - (after.machine[1] - before.machine[1])
-    # By process: one that ended meanwhile (a database connection closed) takes its time with it, and one
-    # that started meanwhile counts from its start; their share of the window is then in `other`.
-    spent = {
-        name: sum(ticks - before.groups.get(name, {}).get(pid, 0) for pid, ticks in after.groups.get(name, {}).items())
-        for name in CPU_GROUPS[:-1]
-    }
+    # By process: one that started meanwhile counts from its start. One that ended meanwhile (a database
+    # connection closed after CONN_MAX_AGE) was waited for by its parent of the same group, whose reading now
+    # holds its whole life: what it had used before the window is taken off again.
+    spent = {}
+    for name in CPU_GROUPS[:-1]:
+        was, now = before.groups.get(name, {}), after.groups.get(name, {})
+        ran = sum(ticks - was.get(pid, 0) for pid, ticks in now.items())
+        ended = sum(ticks for pid, ticks in was.items() if pid not in now)
+        spent[name] = max(ran - ended, 0)
     spent["other"] = max(busy - sum(spent.values()), 0)
     per_tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     split = {name: round(ticks * per_tick_ms / requests, 2) if requests else 0.0 for name, ticks in spent.items()}

@@ -1,19 +1,21 @@
 """core.db: PostgreSQL binds parameters on the server and prepares repeated statements; a statement with more
 values than the protocol carries is bound in the client instead (decision 0013). Moments are read by
-psycopg's C loader, in UTC, as Django's own loader reads them."""
+psycopg's C loader, in UTC, as Django's own loader reads them. A connection's health is checked when it has
+been idle (decision 0017)."""
 
 from __future__ import annotations
 
 import datetime
+import time
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, close_old_connections, connection
 from psycopg.pq import Format
 
 from kinabog.audit.models import AuditEntry
-from kinabog.core.db.postgresql.base import FAST_MOMENTS, MAX_PARAMETERS, UtcTimestamptzLoader
+from kinabog.core.db.postgresql.base import FAST_MOMENTS, MAX_PARAMETERS, SOUND_FOR_SECONDS, UtcTimestamptzLoader
 
 pytestmark = [
     pytest.mark.django_db,
@@ -80,3 +82,85 @@ def test_a_moment_reads_back_as_the_same_moment_in_utc(moment):
         written, nothing = cursor.fetchone()
     assert written == moment and written.tzinfo is datetime.UTC
     assert nothing is None
+
+
+# --- A connection's health is checked when it has been idle (decision 0017) ---------------------------------
+
+
+def between_requests() -> None:
+    """What Django does around each request (the request_started and request_finished signals)."""
+    close_old_connections()
+
+
+def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    answers: list[bool] = []
+    check = connection.is_usable
+
+    def counted() -> bool:
+        answers.append(check())
+        return answers[-1]
+
+    monkeypatch.setattr(connection, "is_usable", counted)
+    return answers
+
+
+def read_something() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_auditentry")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_answered_moments_ago_is_not_asked_again(monkeypatch):
+    assert connection.health_check_enabled
+    between_requests()
+    read_something()  # checked, if the connection was opened long ago
+    checks = count_checks(monkeypatch)
+    for _request in range(3):
+        between_requests()
+        read_something()
+    assert checks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_idle_for_longer_is_checked_before_the_request(monkeypatch):
+    read_something()
+    checks = count_checks(monkeypatch)
+    connection.sound_at = time.monotonic() - SOUND_FOR_SECONDS - 1
+    between_requests()
+    read_something()
+    assert checks == [True]
+    between_requests()
+    read_something()
+    assert checks == [True]  # known to work again: not asked on the next request
+
+
+def drop_from_the_server() -> None:
+    """The server ends the connection (as a restart or a failover would), from another connection."""
+    pid = connection.connection.info.backend_pid
+    params = connection.get_connection_params()
+    wanted = {k: v for k, v in params.items() if k in {"dbname", "user", "password", "host", "port"} and v}
+    with psycopg.connect(**wanted, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_connection_the_server_dropped_is_replaced_without_failing_the_request():
+    read_something()
+    drop_from_the_server()
+    connection.sound_at = time.monotonic() - SOUND_FOR_SECONDS - 1
+    between_requests()
+    assert read_something() >= 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_dropped_moments_after_it_answered_fails_one_request_only():
+    between_requests()
+    read_something()
+    drop_from_the_server()
+    between_requests()
+    with pytest.raises(OperationalError):
+        read_something()
+    between_requests()  # the end of the failed request: Django checks the connection and closes it
+    between_requests()
+    assert read_something() >= 0

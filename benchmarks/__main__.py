@@ -37,7 +37,7 @@ def event_loop_name() -> str:
 def run_loop(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a scenario's load on uvloop's event loop where it is installed (requirements-dev.txt), else on
     asyncio's own. The load generator shares the machine with what it measures: uvloop's loop, written in C,
-    leaves more of the two cores to the server (docs/performance.md, session 10)."""
+    leaves more of the two cores to the server (docs/performance-history.md, session 10)."""
     if event_loop_name() == "uvloop":
         import uvloop
 

@@ -1,5 +1,5 @@
 """JSON answers, encoded with orjson: a page of the Aula API's inbox is 45 kB of JSON, which the standard
-library's encoder wrote in 0.4 ms and orjson writes in 0.06 (docs/performance.md, session 10).
+library's encoder wrote in 0.4 ms and orjson writes in 0.06 (docs/performance-history.md, session 10).
 
 What it writes means what `JsonResponse` wrote: dates, times and datetimes, decimals, UUIDs and lazy
 translations are encoded by Django's own `DjangoJSONEncoder`, integer keys become strings, and text is

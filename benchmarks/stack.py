@@ -199,15 +199,13 @@ def cpu_split(before: CpuReading, after: CpuReading, requests: int) -> dict[str,
     fast machine and on a slow one."""
     total = after.machine[0] - before.machine[0]
     busy = total - (after.machine[1] - before.machine[1])
-    # By process: one that started meanwhile counts from its start. One that ended meanwhile (a database
-    # connection closed after CONN_MAX_AGE) was waited for by its parent of the same group, whose reading now
-    # holds its whole life: what it had used before the window is taken off again.
-    spent = {}
-    for name in CPU_GROUPS[:-1]:
-        was, now = before.groups.get(name, {}), after.groups.get(name, {})
-        ran = sum(ticks - was.get(pid, 0) for pid, ticks in now.items())
-        ended = sum(ticks for pid, ticks in was.items() if pid not in now)
-        spent[name] = max(ran - ended, 0)
+    # A group's processes together: one that started meanwhile counts from its start, and one that ended
+    # meanwhile (a database connection closed after CONN_MAX_AGE) is in the reading of its parent of the same
+    # group, which waited for it, and no longer in its own: what it used before the window is in both sums.
+    spent = {
+        name: max(sum(after.groups.get(name, {}).values()) - sum(before.groups.get(name, {}).values()), 0)
+        for name in CPU_GROUPS[:-1]
+    }
     spent["other"] = max(busy - sum(spent.values()), 0)
     per_tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     split = {name: round(ticks * per_tick_ms / requests, 2) if requests else 0.0 for name, ticks in spent.items()}

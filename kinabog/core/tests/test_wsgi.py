@@ -17,7 +17,7 @@ print(gc.get_freeze_count(), gc.isenabled(), len(get_resolver().url_patterns) > 
 def test_loading_the_application_freezes_what_it_loaded_and_keeps_the_collector_on() -> None:
     # A process of its own: freezing this test process's objects would keep the other tests' garbage.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kinabog.settings"}
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 — fixed arguments
         [sys.executable, "-c", PROBE], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True
     )
     frozen, enabled, urls_loaded = done.stdout.split()

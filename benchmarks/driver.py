@@ -219,6 +219,27 @@ class Stats:
     # CPU milliseconds per request by process over the measured window (stack.cpu_split), where measured.
     cpu_ms_per_request: dict[str, float] | None = None
 
+    @classmethod
+    def joined(cls, parts: Sequence[Stats]) -> Stats:
+        """A load measured in turns, as one: the turns' samples, their windows added, and their CPU per request
+        weighted by each turn's requests (the machine's busy share by each turn's seconds)."""
+        samples = [sample for part in parts for sample in part.samples]
+        seconds = sum(part.seconds for part in parts)
+        cpu: dict[str, float] | None = None
+        requests = sum(part.requests for part in parts)
+        if requests and parts and all(part.cpu_ms_per_request is not None for part in parts):
+            splits = [(part, part.cpu_ms_per_request or {}) for part in parts]
+            cpu = {
+                name: round(
+                    sum(split[name] * part.seconds for part, split in splits) / seconds
+                    if name == "busy_share"
+                    else sum(split[name] * part.requests for part, split in splits) / requests,
+                    2,
+                )
+                for name in splits[0][1]
+            }
+        return cls(samples, seconds, cpu)
+
     @property
     def requests(self) -> int:
         return len(self.samples)

@@ -20,11 +20,14 @@ from typing import Any
 from django.db import connection, transaction
 
 from . import fixtures
-from .driver import Client, Recorder, Response, Sample, Stats, expect_envelope, expect_status
+from .driver import Client, Load, Recorder, Response, Sample, Stats, expect_envelope, expect_status
 from .report import Options, ratio, result, rounded
 from .stack import BIN, CpuReading, Stack, cpu_split
 
 API = "/api/v24/"
+Step = Callable[[Client, Recorder], Awaitable[None]]
+# A load whose ratio to the ceiling is a target is measured in this many turns, each right after one of the ceiling.
+TURNS = 4
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Run:
     stack: Stack
     options: Options
     ceiling_rps: float | None = None
+    # The ceiling's signed-in clients and their step, for the turns of the ceiling beside a later load.
+    ceiling_load: tuple[list[Client], Step] | None = None
     notes: list[str] = field(default_factory=list)
 
     def client(self, name: str = "") -> Client:
@@ -104,6 +109,7 @@ async def ceiling(run: Run) -> dict[str, Any]:
     stats = await profiled(run, "ceiling", options.load().run(clients, step))
     await close_all(clients)
     run.ceiling_rps = stats.requests_per_s
+    run.ceiling_load = (clients, step)
     return result("ceiling", stats, ratio_to_ceiling=1.0, detail=load_detail(stats, len(clients)))
 
 
@@ -495,14 +501,16 @@ class CheckinEndpoints:
     guardian_day_path: str
 
     async def prepare(self, client: Client) -> None:
-        """Open the staff member's day view once: the form's CSRF cookie comes with it."""
-        if "institution" in client.data:
-            await client.get(fixtures.url_or_none("presence:staff", client.data["institution"]) or "/")
+        """A staff member opens their day view once, as before the first tap, and the path the taps post to
+        is kept: the load generator reversed it on every tap, half its own CPU in this scenario's steps."""
+        institution = client.data.get("institution")
+        if institution is not None:
+            await client.get(fixtures.url_or_none("presence:staff", institution) or "/")
+            client.data["action_path"] = fixtures.url_or_none("presence:staff_action", institution) or "/"
 
     def send(self, client: Client, action: str, child_id: int) -> Awaitable[Response]:
-        path = fixtures.url_or_none("presence:staff_action", client.data["institution"]) or "/"
         return client.post(
-            path,
+            client.data["action_path"],
             form={"quick": f"{action}:{child_id}"},
             headers={"X-CSRFToken": client.cookies.get("csrftoken", ""), "Accept": "application/json"},
         )
@@ -536,6 +544,8 @@ async def checkin(run: Run) -> dict[str, Any]:
     clients = await signed_in(
         run, [(login, "employee") for login, _, _ in plan.staff] + [(login, "guardian") for login in plan.guardians]
     )
+    for client, (_login, institution_id, _children) in zip(clients, plan.staff, strict=False):
+        client.data["institution"] = institution_id
     their_children = fixtures.daily_overview_children(plan.guardians)
     for client, login in zip(clients[len(plan.staff) :], plan.guardians, strict=True):
         client.data["guardian"] = True
@@ -563,44 +573,92 @@ async def checkin(run: Run) -> dict[str, Any]:
         if client.data["next"] == 0:
             client.data["checking_in"] = not client.data["checking_in"]
 
-    async def rush(web: bool) -> Stats:
-        """One load from a morning with nobody checked in yet: every check-in writes."""
+    async def rush(web: bool) -> tuple[Stats, Stats]:
+        """One load from a morning with nobody checked in yet (every check-in writes), in turns with the ceiling."""
         fixtures.reset_todays_presence()
-        for client, (_login, institution_id, children) in zip(clients, plan.staff, strict=False):
-            client.data.update(institution=institution_id, children=list(children), next=0, checking_in=True)
+        for client, (_login, _institution, children) in zip(clients, plan.staff, strict=False):
+            client.data.update(children=list(children), next=0, checking_in=True)
         for client in clients:
             client.data["web"] = web
-        return await profiled(run, "checkin-web" if web else "checkin", options.load().run(clients, step))
+        return await beside_the_ceiling(run, "checkin-web" if web else "checkin", clients, step)
 
-    stats = await rush(web=False)
-    on_the_web = await rush(web=True)
+    stats, ceiling = await rush(web=False)
+    on_the_web, ceiling_on_the_web = await rush(web=True)
     await close_all(clients)
     detail = load_detail(stats, len(clients))
     detail["staff"] = len(plan.staff)
     detail["guardians"] = len(plan.guardians)
     detail["children"] = sum(len(c) for _, _, c in plan.staff)
-    web = result("checkin", on_the_web, ratio_to_ceiling=ratio(on_the_web.requests_per_s, run.ceiling_rps))
+    detail["ceiling_beside"] = ceiling_beside(run, stats, ceiling)
+    web = result(
+        "checkin", on_the_web, ratio_to_ceiling=ratio(on_the_web.requests_per_s, ceiling_on_the_web.requests_per_s)
+    )
     detail["guardians_on_the_web"] = {
         key: web[key] for key in ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "ratio_to_ceiling")
     } | {
         "by_request": on_the_web.by_name(),
         "problems": on_the_web.problems(),
         "cpu_ms_per_request": on_the_web.cpu_ms_per_request,
+        "ceiling_beside": ceiling_beside(run, on_the_web, ceiling_on_the_web),
     }
-    return result("checkin", stats, ratio_to_ceiling=ratio(stats.requests_per_s, run.ceiling_rps), detail=detail)
+    return result("checkin", stats, ratio_to_ceiling=ratio(stats.requests_per_s, ceiling.requests_per_s), detail=detail)
+
+
+# --- a load beside the ceiling ----------------------------------------------------------------------------
+
+
+async def beside_the_ceiling(run: Run, name: str, clients: list[Client], step: Step) -> tuple[Stats, Stats]:
+    """The load of `clients` taking `step`, measured in turns with the ceiling's load, each turn of the ceiling right
+    before one of the load: both on the machine as it was in the same minute. A ratio to the ceiling measured
+    minutes earlier carried the drift of a shared machine's speed in between (in session 13 the ceiling alone
+    answered 501–636 requests a second from one run to the next, and the check-in's ratio moved 0.41–0.52 with it,
+    the check-in itself 249–263 a second). The load and the turns of the ceiling beside it, each as one."""
+    if run.ceiling_load is None:
+        raise RuntimeError("the ceiling is measured first in every run")
+    ceiling_clients, ceiling_step = run.ceiling_load
+    options = run.options
+    turns = 2 if options.smoke else TURNS
+    seconds = options.duration / turns
+    budget = max(1, options.max_requests // turns)
+    settle = min(options.warmup, 1.0)  # a closed loop of 50 clients is steady again within a second
+    ceilings: list[Stats] = []
+    loads: list[Stats] = []
+    for turn in range(turns):
+        ceiling_turn = Load(seconds, budget, settle).run(ceiling_clients, ceiling_step)
+        ceilings.append(await profiled(run, f"ceiling-beside-{name}-{turn}", ceiling_turn, seconds, settle))
+        warmup = options.warmup if turn == 0 else settle  # the first turn warms the load's caches up
+        loads.append(
+            await profiled(run, f"{name}-{turn}", Load(seconds, budget, warmup).run(clients, step), seconds, warmup)
+        )
+    await close_all(ceiling_clients)
+    return Stats.joined(loads), Stats.joined(ceilings)
+
+
+def ceiling_beside(run: Run, load: Stats, ceiling: Stats) -> dict[str, Any]:
+    """The turns of the ceiling measured beside a load, and the load's ratio to the run's first ceiling as well."""
+    return {
+        "requests_per_s": round(ceiling.requests_per_s, 1),
+        "p95_ms": round(ceiling.p(95), 1),
+        "errors": ceiling.errors,
+        "cpu_ms_per_request": ceiling.cpu_ms_per_request,
+        "ratio_to_first_ceiling": ratio(load.requests_per_s, run.ceiling_rps),
+    }
 
 
 # --- profiling --------------------------------------------------------------------------------------------
 
 
-async def profiled(run: Run, name: str, load: Awaitable[Stats], duration: float | None = None) -> Stats:
+async def profiled(
+    run: Run, name: str, load: Awaitable[Stats], duration: float | None = None, warmup: float | None = None
+) -> Stats:
     """Run a load, reading the CPU every process used over its measured window (`Stats.cpu_ms_per_request`);
     with --profile, py-spy samples every gunicorn worker meanwhile (collapsed stacks)."""
+    warmup = run.options.warmup if warmup is None else warmup
     directory = run.options.profile_dir
     if directory is None:
-        return await measured_cpu(run, load)
+        return await measured_cpu(run, load, warmup)
     directory.mkdir(parents=True, exist_ok=True)
-    seconds = max(1, round((run.options.duration if duration is None else duration) + run.options.warmup))
+    seconds = max(1, round((run.options.duration if duration is None else duration) + warmup))
     spies = [
         await asyncio.create_subprocess_exec(
             str(BIN / "py-spy"),
@@ -621,7 +679,7 @@ async def profiled(run: Run, name: str, load: Awaitable[Stats], duration: float 
         )
         for pid in run.stack.worker_pids()
     ]
-    stats = await measured_cpu(run, load)
+    stats = await measured_cpu(run, load, warmup)
     for spy in spies:
         try:
             await asyncio.wait_for(spy.wait(), seconds + 10)
@@ -630,13 +688,13 @@ async def profiled(run: Run, name: str, load: Awaitable[Stats], duration: float 
     return stats
 
 
-async def measured_cpu(run: Run, load: Awaitable[Stats]) -> Stats:
+async def measured_cpu(run: Run, load: Awaitable[Stats], warmup: float) -> Stats:
     """The load's Stats with the CPU its requests cost each process, read from the end of the warm-up (when
     the measured window opens) to the end of the load."""
     opened: list[CpuReading] = []
 
     async def at_the_window() -> None:
-        await asyncio.sleep(run.options.warmup)
+        await asyncio.sleep(warmup)
         opened.append(run.stack.cpu_reading())
 
     reader = asyncio.create_task(at_the_window())

@@ -45,6 +45,14 @@ def test_every_scenario_runs_in_smoke_mode() -> None:
     on_the_web = checkin["guardians_on_the_web"]
     assert "guardian_day" in on_the_web["by_request"] and on_the_web["errors"] == 0, on_the_web
     assert on_the_web["ratio_to_ceiling"] is not None, on_the_web
+    # Both rushes are measured in turns with the ceiling, and their ratios are to those turns.
+    for rush in (checkin, on_the_web):
+        beside = rush["ceiling_beside"]
+        assert beside["requests_per_s"] > 0 and beside["errors"] == 0, beside
+        assert beside["cpu_ms_per_request"]["web"] > 0, beside
+    row = by_name["checkin"]
+    beside_rps = checkin["ceiling_beside"]["requests_per_s"]
+    assert abs(row["ratio_to_ceiling"] - row["requests_per_s"] / beside_rps) < 0.01, checkin  # figures are rounded
     # The loads say where their CPU went, by process.
     for name in ("ceiling", "checkin", "messages", "inbox"):
         split = by_name[name]["detail"]["cpu_ms_per_request"]

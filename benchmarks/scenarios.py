@@ -505,7 +505,10 @@ class CheckinEndpoints:
         is kept: the load generator reversed it on every tap, half its own CPU in this scenario's steps."""
         institution = client.data.get("institution")
         if institution is not None:
-            await client.get(fixtures.url_or_none("presence:staff", institution) or "/")
+            day_view = await client.get(fixtures.url_or_none("presence:staff", institution) or "/")
+            problem = expect_status(200)(day_view)
+            if problem:
+                raise RuntimeError(f"{client.name}'s day view: {problem}")
             client.data["action_path"] = fixtures.url_or_none("presence:staff_action", institution) or "/"
 
     def send(self, client: Client, action: str, child_id: int) -> Awaitable[Response]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from kinabog.institutions.models import InstitutionProfile, Person
 from kinabog.institutions.queries import build_viewer
 from kinabog.messaging import actions, queries
-from kinabog.messaging.models import CommonInbox, Message, Thread
+from kinabog.messaging.models import CommonInbox, Message, Subscription, Thread
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,33 @@ def test_members_of_a_common_inbox_search_its_threads():
     found = queries.search_messages(viewer("anders"), "ferie")
     assert subjects(found) == ["Ferie i uge 42"] and found.hits[0].subscription is None
     assert queries.search_messages(viewer("karin"), "ferie").total == 0
+
+
+def test_a_hit_carries_the_viewers_own_place_in_the_thread_in_the_active_role_only():
+    write("mette", "karin", "Madpakker", "<p>Husk madpakken</p>")
+    hit = queries.search_messages(viewer("karin"), "madpakken").hits[0]
+    assert hit.subscription is not None and hit.subscription.profile_id == profile_of("karin").id
+    assert hit.institution_code == profile_of("karin").institution.code
+    # Birgitte is a teacher and a mother. A thread reaches her school's common inbox and, as well, her place as a
+    # guardian: searching as a teacher she finds it through the inbox, but her guardian's place is not shown there.
+    school = profile_of("birgitte").institution
+    inbox = CommonInbox.objects.create(institution=school, name="Skolekontoret")
+    inbox.members.add(profile_of("birgitte"))
+    thread = actions.start_thread(
+        viewer("ole"),
+        subject="Skolefoto",
+        text="<p>Fotografen kommer tirsdag</p>",
+        recipients=actions.Recipients(common_inbox_ids=[inbox.id]),
+    )
+    as_guardian = profile_of("birgitte", "guardian")
+    Subscription.objects.create(
+        thread=thread, person_id=as_guardian.person_id, profile=as_guardian, last_message_at=thread.created_at
+    )
+    teacher_hit = queries.search_messages(viewer("birgitte", "employee"), "fotografen").hits[0]
+    assert teacher_hit.message.thread_id == thread.id and teacher_hit.subscription is None
+    guardian_hit = queries.search_messages(viewer("birgitte", "guardian"), "fotografen").hits[0]
+    assert guardian_hit.subscription is not None and guardian_hit.subscription.profile_id == as_guardian.id
+    assert guardian_hit.institution_code == as_guardian.institution.code
 
 
 def test_danish_stemming_on_postgresql():

@@ -63,6 +63,8 @@ def _inbox_base(viewer: Viewer, common_inbox_id: int | None) -> QuerySet[Subscri
     # With the person as well, a thread's row is found through subscription_one_per_person alone: PostgreSQL's
     # plan for this prepared statement, made once for any parameters, otherwise also read every subscription of
     # the profile (10,000 for a busy teacher) to intersect them with the thread's.
+    if viewer.person_id is None:
+        return Subscription.objects.none()
     return Subscription.objects.filter(person_id=viewer.person_id, profile_id__in=viewer.profile_ids)
 
 

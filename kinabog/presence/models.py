@@ -148,7 +148,10 @@ class PickupPerson(TimestampedModel):
 class PresenceDay(TimestampedModel):
     """One child's day at one institution."""
 
-    child = models.ForeignKey(InstitutionProfile, on_delete=models.CASCADE, related_name="presence_days")
+    # No index of its own: presence_day_unique begins with the child, and every tap wrote both.
+    child = models.ForeignKey(
+        InstitutionProfile, on_delete=models.CASCADE, related_name="presence_days", db_index=False
+    )
     date = models.DateField()
     status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.NOT_PRESENT)
     check_in_at = models.DateTimeField(null=True, blank=True)

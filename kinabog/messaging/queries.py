@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
@@ -98,21 +98,85 @@ def get_subscription(viewer: Viewer, thread_id: int, common_inbox_id: int | None
     return found[0]
 
 
-def thread_messages(thread: Thread, *, before_id: int | None = None) -> list[Message]:
-    messages = Message.objects.filter(thread=thread).select_related("sender__person", "sender_inbox")
+def _every_column(model: type[Any], alias: str) -> Columns[Any]:
+    return Columns(model, alias, [f.attname for f in model._meta.concrete_fields])
+
+
+# A thread's messages as its pages show them, each with its sender (profile and person) or the common inbox it was
+# sent from; and its participants, each with their profile, person and institution or their common inbox. Written
+# out: opening a thread built three ORM queries with these joins, and building them cost the request more CPU than
+# everything else it did (docs/performance.md, lever 18).
+_THREAD_MESSAGE = _every_column(Message, "m")
+_THREAD_SENDER = _every_column(InstitutionProfile, "p")
+_THREAD_PERSON = _every_column(Person, "pe")
+_THREAD_INBOX = _every_column(CommonInbox, "c")
+_PARTICIPANT = _every_column(Subscription, "s")
+_PARTICIPANT_INSTITUTION = _every_column(Institution, "i")
+
+
+def _thread_page(thread_id: int, *, before_id: int | None = None, limit: int, offset: int = 0) -> list[Message]:
+    """The thread's messages newest first, from `offset` (or below `before_id`), with their senders and attachments
+    loaded: what `select_related("sender__person", "sender_inbox").prefetch_related("attachments")` loads."""
+    parts = (_THREAD_MESSAGE, _THREAD_SENDER, _THREAD_PERSON, _THREAD_INBOX)
+    condition, params = "m.thread_id = %s", [thread_id]
     if before_id:
-        messages = messages.filter(id__lt=before_id)
-    rows = list(messages.prefetch_related("attachments").order_by("-sent_at", "-id")[:MESSAGES_PAGE_SIZE])
+        condition += " AND m.id < %s"
+        params.append(before_id)
+    sql = (
+        f"SELECT {', '.join(part.sql for part in parts)} FROM {table(Message)} m "  # noqa: S608 - from the models; values as parameters
+        f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = m.sender_id "
+        f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id "
+        f"LEFT JOIN {table(CommonInbox)} c ON c.id = m.sender_inbox_id "
+        f"WHERE {condition} ORDER BY m.sent_at DESC, m.id DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    messages = []
+    db = connection.alias
+    for row in rows:
+        message, sender, person, inbox = load_row(row, parts, db)
+        Message.sender.field.set_cached_value(message, sender)
+        Message.sender_inbox.field.set_cached_value(message, inbox)
+        if sender is not None:
+            InstitutionProfile.person.field.set_cached_value(sender, person)
+        messages.append(message)
+    prefetch_related_objects(messages, "attachments")
+    return messages
+
+
+def thread_messages(thread: Thread, *, before_id: int | None = None) -> list[Message]:
+    rows = _thread_page(thread.id, before_id=before_id, limit=MESSAGES_PAGE_SIZE)
     rows.reverse()
     return rows
 
 
 def participants(thread: Thread) -> list[Subscription]:
-    return list(
-        Subscription.objects.filter(thread=thread, left_at__isnull=True)
-        .select_related("profile__person", "profile__institution", "common_inbox")
-        .order_by("id")[:100]
+    """The thread's first 100 participants who have not left, each with their profile's person and institution
+    or their common inbox loaded."""
+    parts = (_PARTICIPANT, _THREAD_SENDER, _THREAD_PERSON, _PARTICIPANT_INSTITUTION, _THREAD_INBOX)
+    sql = (
+        f"SELECT {', '.join(part.sql for part in parts)} FROM {table(Subscription)} s "  # noqa: S608 - from the models; values as parameters
+        f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = s.profile_id "
+        f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id "
+        f"LEFT JOIN {table(Institution)} i ON i.id = p.institution_id "
+        f"LEFT JOIN {table(CommonInbox)} c ON c.id = s.common_inbox_id "
+        "WHERE s.thread_id = %s AND s.left_at IS NULL ORDER BY s.id LIMIT 100"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [thread.id])
+        rows = cursor.fetchall()
+    result = []
+    db = connection.alias
+    for row in rows:
+        subscription, profile, person, institution, inbox = load_row(row, parts, db)
+        Subscription.profile.field.set_cached_value(subscription, profile)
+        Subscription.common_inbox.field.set_cached_value(subscription, inbox)
+        if profile is not None:
+            InstitutionProfile.person.field.set_cached_value(profile, person)
+            InstitutionProfile.institution.field.set_cached_value(profile, institution)
+        result.append(subscription)
+    return result
 
 
 def display_sender(viewer: Viewer, message: Message) -> str:
@@ -414,14 +478,11 @@ class MessagePage:
 
 def thread_messages_by_page_number(thread: Thread, page: int, *, limit: int = PAGE_SIZE) -> MessagePage:
     """Page `page` (0-based, newest first) of a thread the caller has opened (actions.open_thread)."""
-    messages = Message.objects.filter(thread=thread)
-    total = messages.count()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table(Message)} WHERE thread_id = %s", [thread.id])  # noqa: S608
+        total = int(cursor.fetchone()[0])
     start = max(page, 0) * limit
-    rows = list(
-        messages.select_related("sender__person", "sender_inbox")
-        .prefetch_related("attachments")
-        .order_by("-sent_at", "-id")[start : start + limit]
-    )
+    rows = _thread_page(thread.id, limit=limit, offset=start) if start < total else []
     return MessagePage(rows, total, start + len(rows) < total)
 
 

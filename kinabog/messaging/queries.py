@@ -127,11 +127,10 @@ def _thread_page(thread_id: int, *, before_id: int | None = None, limit: int, of
         f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = m.sender_id "
         f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id "
         f"LEFT JOIN {table(CommonInbox)} c ON c.id = m.sender_inbox_id "
-        # The offset written in, as the inbox's is (listing._read_page): bound, it has PostgreSQL plan every read anew.
-        f"WHERE {condition} ORDER BY m.sent_at DESC, m.id DESC LIMIT %s OFFSET {int(offset):d}"
+        f"WHERE {condition} ORDER BY m.sent_at DESC, m.id DESC LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
+        cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     messages = []
     db = connection.alias

@@ -182,6 +182,11 @@ def load_row(row: Sequence[Any], parts: Sequence[Columns[Any]], db: str | None =
     return instances
 
 
+def every_column(model: type[M], alias: str) -> Columns[M]:
+    """All of a model's columns under `alias`: its instances load as the ORM's would, nothing deferred."""
+    return Columns(model, alias, [f.attname for f in model._meta.concrete_fields])
+
+
 _every_column: dict[type[Model], Columns[Any]] = {}
 
 
@@ -192,7 +197,7 @@ def select(model: type[M], condition: str, params: Sequence[Any]) -> list[M]:
     small reads of the busiest pages, where building a query costs more than answering it."""
     columns = _every_column.get(model)
     if columns is None:
-        columns = _every_column[model] = Columns(model, table(model), [f.attname for f in model._meta.concrete_fields])
+        columns = _every_column[model] = every_column(model, table(model))
     sql = f"SELECT {columns.sql} FROM {table(model)} WHERE {condition}"  # noqa: S608 - from the model; values as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))

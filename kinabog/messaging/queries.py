@@ -14,7 +14,7 @@ from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, prefetch_re
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
-from kinabog.core.sql import Columns, any_of, load_row, marks, select, table
+from kinabog.core.sql import Columns, any_of, every_column, load_row, marks, select, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import (
@@ -98,20 +98,16 @@ def get_subscription(viewer: Viewer, thread_id: int, common_inbox_id: int | None
     return found[0]
 
 
-def _every_column(model: type[Any], alias: str) -> Columns[Any]:
-    return Columns(model, alias, [f.attname for f in model._meta.concrete_fields])
-
-
 # A thread's messages as its pages show them, each with its sender (profile and person) or the common inbox it was
 # sent from; and its participants, each with their profile, person and institution or their common inbox. Written
 # out: opening a thread built three ORM queries with these joins, and building them cost the request more CPU than
 # everything else it did (docs/performance.md, lever 18).
-_THREAD_MESSAGE = _every_column(Message, "m")
-_THREAD_SENDER = _every_column(InstitutionProfile, "p")
-_THREAD_PERSON = _every_column(Person, "pe")
-_THREAD_INBOX = _every_column(CommonInbox, "c")
-_PARTICIPANT = _every_column(Subscription, "s")
-_PARTICIPANT_INSTITUTION = _every_column(Institution, "i")
+_THREAD_MESSAGE = every_column(Message, "m")
+_THREAD_SENDER = every_column(InstitutionProfile, "p")
+_THREAD_PERSON = every_column(Person, "pe")
+_THREAD_INBOX = every_column(CommonInbox, "c")
+_PARTICIPANT = every_column(Subscription, "s")
+_PARTICIPANT_INSTITUTION = every_column(Institution, "i")
 
 
 def _thread_page(thread_id: int, *, before_id: int | None = None, limit: int, offset: int = 0) -> list[Message]:

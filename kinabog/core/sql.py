@@ -182,6 +182,17 @@ def load_row(row: Sequence[Any], parts: Sequence[Columns[Any]], db: str | None =
     return instances
 
 
+def select_joined(parts: Sequence[Columns[Any]], rest: str, params: Sequence[Any]) -> list[list[Any]]:
+    """The instances of each row of `SELECT <the parts' columns> <rest>`: a written-out join (`rest` is its FROM,
+    joins, conditions and order, every value a parameter) whose columns are all the parts', loaded in order."""
+    sql = f"SELECT {', '.join(part.sql for part in parts)} {rest}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        fetched = cursor.fetchall()
+    db = connection.alias
+    return [load_row(row, parts, db) for row in fetched]
+
+
 def every_column(model: type[M], alias: str) -> Columns[M]:
     """All of a model's columns under `alias`: its instances load as the ORM's would, nothing deferred."""
     return Columns(model, alias, [f.attname for f in model._meta.concrete_fields])

@@ -14,7 +14,7 @@ from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, prefetch_re
 from django.utils import timezone
 
 from kinabog.core.errors import NotFound, StepUpRequired
-from kinabog.core.sql import Columns, any_of, every_column, load_row, marks, select, table
+from kinabog.core.sql import Columns, any_of, every_column, load_row, marks, select, select_joined, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import (
@@ -110,6 +110,13 @@ _PARTICIPANT = every_column(Subscription, "s")
 _PARTICIPANT_INSTITUTION = every_column(Institution, "i")
 
 
+def _set_sender(message: Message, sender: InstitutionProfile | None, person: Person | None) -> None:
+    """The message's sender and the sender's person, read in the same written-out statement as the message."""
+    Message.sender.field.set_cached_value(message, sender)
+    if sender is not None:
+        InstitutionProfile.person.field.set_cached_value(sender, person)
+
+
 def _thread_page(thread_id: int, *, before_id: int | None = None, limit: int, offset: int = 0) -> list[Message]:
     """The thread's messages newest first, from `offset` (or below `before_id`), with their senders and attachments
     loaded: what `select_related("sender__person", "sender_inbox").prefetch_related("attachments")` loads."""
@@ -118,24 +125,17 @@ def _thread_page(thread_id: int, *, before_id: int | None = None, limit: int, of
     if before_id:
         condition += " AND m.id < %s"
         params.append(before_id)
-    sql = (
-        f"SELECT {', '.join(part.sql for part in parts)} FROM {table(Message)} m "  # noqa: S608 - from the models; values as parameters
+    rest = (
+        f"FROM {table(Message)} m "
         f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = m.sender_id "
         f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id "
         f"LEFT JOIN {table(CommonInbox)} c ON c.id = m.sender_inbox_id "
         f"WHERE {condition} ORDER BY m.sent_at DESC, m.id DESC LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        rows = cursor.fetchall()
     messages = []
-    db = connection.alias
-    for row in rows:
-        message, sender, person, inbox = load_row(row, parts, db)
-        Message.sender.field.set_cached_value(message, sender)
+    for message, sender, person, inbox in select_joined(parts, rest, [*params, limit, offset]):
+        _set_sender(message, sender, person)
         Message.sender_inbox.field.set_cached_value(message, inbox)
-        if sender is not None:
-            InstitutionProfile.person.field.set_cached_value(sender, person)
         messages.append(message)
     prefetch_related_objects(messages, "attachments")
     return messages
@@ -151,21 +151,16 @@ def participants(thread: Thread) -> list[Subscription]:
     """The thread's first 100 participants who have not left, each with their profile's person and institution
     or their common inbox loaded."""
     parts = (_PARTICIPANT, _THREAD_SENDER, _THREAD_PERSON, _PARTICIPANT_INSTITUTION, _THREAD_INBOX)
-    sql = (
-        f"SELECT {', '.join(part.sql for part in parts)} FROM {table(Subscription)} s "  # noqa: S608 - from the models; values as parameters
+    rest = (
+        f"FROM {table(Subscription)} s "
         f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = s.profile_id "
         f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id "
         f"LEFT JOIN {table(Institution)} i ON i.id = p.institution_id "
         f"LEFT JOIN {table(CommonInbox)} c ON c.id = s.common_inbox_id "
         "WHERE s.thread_id = %s AND s.left_at IS NULL ORDER BY s.id LIMIT 100"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [thread.id])
-        rows = cursor.fetchall()
     result = []
-    db = connection.alias
-    for row in rows:
-        subscription, profile, person, institution, inbox = load_row(row, parts, db)
+    for subscription, profile, person, institution, inbox in select_joined(parts, rest, [thread.id]):
         Subscription.profile.field.set_cached_value(subscription, profile)
         Subscription.common_inbox.field.set_cached_value(subscription, inbox)
         if profile is not None:
@@ -212,9 +207,7 @@ def new_message(message_id: int) -> Message | None:
         return None
     message, thread, sender, person = load_row(row, parts)
     Message.thread.field.set_cached_value(message, thread)
-    Message.sender.field.set_cached_value(message, sender)
-    if sender is not None:
-        InstitutionProfile.person.field.set_cached_value(sender, person)
+    _set_sender(message, sender, person)
     return message
 
 
@@ -588,8 +581,8 @@ def _hits(viewer: Viewer, message_ids: list[int]) -> list[MessageHit]:
     if not message_ids:
         return []
     parts = (_HIT_MESSAGE, _HIT_THREAD, _HIT_SENDER, NAMED_PERSON, _HIT_INBOX, _HIT_OWN)
-    sql = (
-        f"SELECT {', '.join(part.sql for part in parts)} FROM {table(Message)} m "  # noqa: S608 - from the models; values as parameters
+    rest = (
+        f"FROM {table(Message)} m "
         f"JOIN {table(Thread)} t ON t.id = m.thread_id "
         f"LEFT JOIN {table(InstitutionProfile)} p ON p.id = m.sender_id "
         f"LEFT JOIN {table(Person)} pe ON pe.id = p.person_id "
@@ -601,21 +594,16 @@ def _hits(viewer: Viewer, message_ids: list[int]) -> list[MessageHit]:
         f"LEFT JOIN {table(Subscription)} s ON s.thread_id = m.thread_id AND s.person_id = %s "
         f"WHERE m.id IN ({marks(message_ids)})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [viewer.person_id, *message_ids])
-        rows = cursor.fetchall()
     codes = {p.id: p.institution_code for p in viewer.profiles}
     by_id: dict[int, MessageHit] = {}
-    db = connection.alias
-    for row in rows:
-        message, thread, sender, person, inbox, subscription = load_row(row, parts, db)
+    for message, thread, sender, person, inbox, subscription in select_joined(
+        parts, rest, [viewer.person_id, *message_ids]
+    ):
         if subscription is not None and subscription.profile_id not in codes:
             subscription = None  # held by a profile of the person's other role: not the viewer's place
         Message.thread.field.set_cached_value(message, thread)
-        Message.sender.field.set_cached_value(message, sender)
+        _set_sender(message, sender, person)
         Message.sender_inbox.field.set_cached_value(message, inbox)
-        if sender is not None:
-            InstitutionProfile.person.field.set_cached_value(sender, person)
         by_id[message.id] = MessageHit(
             message,
             display_sender(viewer, message),

@@ -163,8 +163,10 @@ class PresenceDay(TimestampedModel):
     vacation_note = models.CharField(max_length=250, blank=True)
 
     class Meta:
+        # Every read and write of a day names the child and the date: presence_day_unique answers them all. A
+        # (date, status) index, used by none, took the check-out's and the daily overview's lookups whenever the
+        # statistics did not yet know today's rows, and read every child's day of the date (decision 0019).
         constraints = [models.UniqueConstraint(fields=["child", "date"], name="presence_day_unique")]
-        indexes = [models.Index(fields=["date", "status"])]
 
 
 class SleepInterval(models.Model):

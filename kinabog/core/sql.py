@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from functools import cached_property
-from typing import Any, Generic, TypeVar
+from functools import cache, cached_property
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.db import connection
 from django.db.models import DEFERRED, Model, signals
@@ -201,16 +201,64 @@ def every_column(model: type[M], alias: str) -> Columns[M]:
 _every_column: dict[type[Model], Columns[Any]] = {}
 
 
+def _columns_of(model: type[M]) -> Columns[M]:
+    columns = _every_column.get(model)
+    if columns is None:
+        columns = _every_column[model] = every_column(model, table(model))
+    return columns
+
+
+def _select_sql(model: type[Any], condition: str) -> str:
+    return f"SELECT {_columns_of(model).sql} FROM {table(model)} WHERE {condition}"  # noqa: S608 - from the model; values as parameters
+
+
 def select(model: type[M], condition: str, params: Sequence[Any]) -> list[M]:
     """The instances of `model` whose rows meet a written-out condition (it may end with ORDER BY; every
     value a parameter), all columns loaded and converted as the ORM would (dates, times and booleans on
     SQLite): what `Model.objects.filter(…)` answers, without building the statement on every call. For the
     small reads of the busiest pages, where building a query costs more than answering it."""
-    columns = _every_column.get(model)
-    if columns is None:
-        columns = _every_column[model] = every_column(model, table(model))
-    sql = f"SELECT {columns.sql} FROM {table(model)} WHERE {condition}"  # noqa: S608 - from the model; values as parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
+        cursor.execute(_select_sql(model, condition), list(params))
         fetched = cursor.fetchall()
+    columns = _columns_of(model)
     return [instance for row in fetched if (instance := columns.load(row)) is not None]
+
+
+@cache
+def _pipelines() -> bool:
+    """Whether psycopg's libpq can send statements in a pipeline (libpq 14 or later)."""
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
+
+
+class Read(NamedTuple):
+    """One select(): `select(*read)` answers it, `select_each` answers several at once."""
+
+    model: type[Any]
+    condition: str
+    params: Sequence[Any]
+
+
+def select_each(*reads: Read) -> list[list[Any]]:
+    """What select() answers for each read, in order; on PostgreSQL sent together in one round trip.
+
+    Psycopg's pipeline sends every statement before reading any answer, so the server answers them one after
+    the other without waiting for the client in between: one exchange of packets, and one wake-up of each
+    process, instead of one per statement. For the independent small reads of the busiest pages (decision
+    0020). Elsewhere (SQLite, in the same process) they run one after the other."""
+    if connection.vendor != "postgresql" or len(reads) < 2 or not _pipelines():
+        return [select(*read) for read in reads]
+    connection.ensure_connection()
+    cursors = []
+    with connection.connection.pipeline():
+        for read in reads:
+            cursor = connection.cursor()
+            cursor.execute(_select_sql(read.model, read.condition), list(read.params))
+            cursors.append(cursor)
+    answers = []
+    for read, cursor in zip(reads, cursors, strict=True):
+        columns = _columns_of(read.model)
+        with cursor:
+            answers.append([instance for row in cursor.fetchall() if (instance := columns.load(row)) is not None])
+    return answers

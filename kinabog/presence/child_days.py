@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinabog.core.errors import InvalidInput, NotFound
-from kinabog.core.sql import Columns, any_of, load_row, select, table
+from kinabog.core.sql import Columns, Read, any_of, load_row, marks, select, select_each, table
 from kinabog.institutions import access as core_access
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import ChildAccess, Viewer
@@ -40,7 +40,7 @@ from .models import (
     SleepInterval,
     Status,
 )
-from .opening import DayHours, days_between, opening_calendar
+from .opening import DayHours, calendar_from, days_between, opening_calendar, opening_reads
 
 MAX_TEMPLATE_DAYS = 62
 MAX_OPENING_DAYS = 366
@@ -145,14 +145,26 @@ class DailyOverview:
 
 
 def daily_overview(viewer: Viewer, child_ids: Iterable[int], day: date | None = None) -> list[DailyOverview]:
+    """The children's day. After the children (the access check), every read is sent together (core.sql.select_each):
+    the guardians' app asks for this on every opening of komme/gå, all morning."""
     day = day or timezone.localdate()
     children = presence_children(viewer, child_ids)
+    if not children:
+        return []
     ids = [c.profile.id for c in children]
-    days = queries.days_by_child(ids, day)
-    sleep = _sleep_intervals(list(days.values()))
-    templates = queries.templates_by_child(ids, day)
-    vacations = queries.vacations_by_person([c.profile.person_id for c in children], day, day)
-    calendar = opening_calendar({c.profile.institution_id for c in children}, day, day)
+    institution_ids = sorted({c.profile.institution_id for c in children})
+    day_rows, intervals, template_rows, vacation_rows, weekly, special = select_each(
+        queries.days_read(ids, day),
+        _sleep_read(ids, day),
+        queries.templates_read(ids, day),
+        queries.vacations_read([c.profile.person_id for c in children], day, day),
+        *opening_reads(institution_ids, day, day),
+    )
+    days = {row.child_id: row for row in day_rows}
+    sleep = _sleep_by_day(intervals, list(days.values()))
+    templates = queries.by_child(template_rows)
+    vacations = queries.by_child(vacation_rows)
+    calendar = calendar_from(institution_ids, day, day, weekly, special)
     result = []
     for child in children:
         presence = days.get(child.profile.id)
@@ -172,14 +184,20 @@ def daily_overview(viewer: Viewer, child_ids: Iterable[int], day: date | None = 
     return result
 
 
-def _sleep_intervals(days: list[PresenceDay]) -> dict[int, list[SleepInterval]]:
-    """The days' sleep intervals by day, in time order; each day's location loaded with it. No query for a
-    day nobody registered yet, nor for a location when no child is anywhere in particular."""
-    if not days:
-        return {}
-    condition, params = any_of("day_id", [d.id for d in days])
+def _sleep_read(child_ids: list[int], day: date) -> Read:
+    """The sleep intervals of the children's days of `day`, in time order."""
+    condition = (
+        f"day_id IN (SELECT id FROM {table(PresenceDay)} WHERE child_id IN ({marks(child_ids)}) AND date = %s) "  # noqa: S608
+        "ORDER BY start, id"
+    )
+    return Read(SleepInterval, condition, [*child_ids, connection.ops.adapt_datefield_value(day)])
+
+
+def _sleep_by_day(intervals: list[SleepInterval], days: list[PresenceDay]) -> dict[int, list[SleepInterval]]:
+    """The sleep intervals by day; each day's location loaded with it (a query only when a child is anywhere
+    in particular)."""
     result: dict[int, list[SleepInterval]] = {}
-    for interval in select(SleepInterval, f"{condition} ORDER BY start, id", params):
+    for interval in intervals:
         result.setdefault(interval.day_id, []).append(interval)
     location_ids = {d.location_id for d in days if d.location_id is not None}
     locations = {}

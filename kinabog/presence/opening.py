@@ -1,6 +1,6 @@
 """Which days an institution is open, and when: weekly hours, specific days and closed days (lukkedage).
 
-Loaded for many institutions and a whole period in two queries. An institution that has set no hours
+Loaded for many institutions and a whole period in two statements, sent together. An institution that has set no hours
 is open on weekdays at default hours (Aula's "DefaultOpeningHours") and closed at weekends — for showing
 and planning (occupancy, the Aula API). Check-ins are refused only against hours an institution has set
 (`queries.opening_hours_on` answers True without them): a default must never keep a child out.
@@ -15,7 +15,7 @@ from datetime import date, time, timedelta
 
 from django.db import connection
 
-from kinabog.core.sql import any_of, select
+from kinabog.core.sql import Read, any_of, select_each
 
 from .models import OpeningHours, SpecialDay
 
@@ -46,28 +46,37 @@ def days_between(start: date, end: date) -> Iterator[date]:
         yield start + timedelta(days=offset)
 
 
+def opening_reads(institution_ids: list[int], start: date, end: date) -> tuple[Read, Read]:
+    """The two reads of opening_calendar: the institutions' weekly hours and their specific days in start–end
+    (at least one institution)."""
+    condition, params = any_of("institution_id", institution_ids)
+    ops = connection.ops
+    period = [*params, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)]
+    special = Read(SpecialDay, f"{condition} AND date >= %s AND date <= %s", period)
+    return Read(OpeningHours, condition, params), special
+
+
 def opening_calendar(institution_ids: Iterable[int], start: date, end: date) -> dict[int, dict[date, DayHours]]:
-    """{institution id: {day: hours}} for every day from start to end, in two queries."""
+    """{institution id: {day: hours}} for every day from start to end, in two statements sent together."""
     ids = sorted(set(institution_ids))
     if not ids:
         return {}
     # Written out (core.sql.select): a guardian's app asks for one day of one institution on every opening
     # of komme/gå, and building the two ORM queries cost more than answering them.
+    weekly, special = select_each(*opening_reads(ids, start, end))
+    return calendar_from(ids, start, end, weekly, special)
+
+
+def calendar_from(
+    institution_ids: list[int], start: date, end: date, weekly_hours: list[OpeningHours], special_days: list[SpecialDay]
+) -> dict[int, dict[date, DayHours]]:
+    """opening_calendar from what its two reads (opening_reads) answered."""
     weekly: dict[int, dict[int, OpeningHours]] = defaultdict(dict)
-    condition, params = any_of("institution_id", ids)
-    for hours in select(OpeningHours, condition, params):
+    for hours in weekly_hours:
         weekly[hours.institution_id][hours.weekday] = hours
-    ops = connection.ops
-    special = {
-        (s.institution_id, s.date): s
-        for s in select(
-            SpecialDay,
-            f"{condition} AND date >= %s AND date <= %s",
-            [*params, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end)],
-        )
-    }
+    special = {(s.institution_id, s.date): s for s in special_days}
     result: dict[int, dict[date, DayHours]] = {}
-    for institution_id in ids:
+    for institution_id in institution_ids:
         days = {}
         for day in days_between(start, end):
             days[day] = _day_hours(day, special.get((institution_id, day)), weekly.get(institution_id, {}))

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import BooleanField, F, IntegerField, Prefetch, Q, Value
 
 from kinabog.core.errors import NotFound
-from kinabog.core.sql import Columns, load_row, marks, select, table
+from kinabog.core.sql import Columns, Read, load_row, marks, select, table
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import ChildAccess, ChildFacts, Viewer
 from kinabog.institutions.models import (
@@ -121,32 +121,42 @@ def planned_for(templates: list[PresenceTemplate], day: date) -> PresenceTemplat
 # through the ORM cost twice what PostgreSQL takes to answer it.
 
 
-def templates_by_child(child_ids: list[int], until: date) -> dict[int, list[PresenceTemplate]]:
-    result: dict[int, list[PresenceTemplate]] = defaultdict(list)
-    if not child_ids:
-        return result
+def templates_read(child_ids: list[int], until: date) -> Read:
+    """The children's planned times that have begun by `until`, oldest first (at least one child)."""
     condition = f"child_id IN ({marks(child_ids)}) AND by_date <= %s ORDER BY id"
-    for template in select(PresenceTemplate, condition, [*child_ids, _day(until)]):
-        result[template.child_id].append(template)
+    return Read(PresenceTemplate, condition, [*child_ids, _day(until)])
+
+
+def vacations_read(person_ids: list[int], start: date, end: date) -> Read:
+    """The persons' vacations that overlap start–end (at least one person)."""
+    condition = f"child_id IN ({marks(person_ids)}) AND start_date <= %s AND end_date >= %s ORDER BY start_date, id"
+    return Read(VacationRegistration, condition, [*person_ids, _day(end), _day(start)])
+
+
+def days_read(child_ids: list[int], day: date) -> Read:
+    """The children's rows of `day` (none for a child not registered yet; at least one child)."""
+    return Read(PresenceDay, f"child_id IN ({marks(child_ids)}) AND date = %s", [*child_ids, _day(day)])
+
+
+def by_child(rows: Iterable[Any]) -> dict[int, list[Any]]:
+    """Rows grouped by their `child_id`, in the order read."""
+    result: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        result[row.child_id].append(row)
     return result
+
+
+def templates_by_child(child_ids: list[int], until: date) -> dict[int, list[PresenceTemplate]]:
+    return by_child(select(*templates_read(child_ids, until))) if child_ids else defaultdict(list)
 
 
 def vacations_by_person(person_ids: list[int], start: date, end: date) -> dict[int, list[VacationRegistration]]:
-    result: dict[int, list[VacationRegistration]] = defaultdict(list)
-    if not person_ids:
-        return result
-    condition = f"child_id IN ({marks(person_ids)}) AND start_date <= %s AND end_date >= %s ORDER BY start_date, id"
-    for vacation in select(VacationRegistration, condition, [*person_ids, _day(end), _day(start)]):
-        result[vacation.child_id].append(vacation)
-    return result
+    return by_child(select(*vacations_read(person_ids, start, end))) if person_ids else defaultdict(list)
 
 
 def days_by_child(child_ids: list[int], day: date) -> dict[int, PresenceDay]:
     """The children's rows of `day` (none for a child not registered yet)."""
-    if not child_ids:
-        return {}
-    rows = select(PresenceDay, f"child_id IN ({marks(child_ids)}) AND date = %s", [*child_ids, _day(day)])
-    return {row.child_id: row for row in rows}
+    return {row.child_id: row for row in select(*days_read(child_ids, day))} if child_ids else {}
 
 
 def _day(value: date) -> Any:

@@ -10,7 +10,7 @@ from django.db.models import Model, signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kinabog.core.sql import Columns, any_of, insert, load_row, loaded, marks, select, table
+from kinabog.core.sql import Columns, Read, any_of, insert, load_row, loaded, marks, select, select_each, table
 from kinabog.institutions.models import InstitutionProfile, Person
 from kinabog.presence.models import PresenceDay, PresenceTemplate, Status, VacationRegistration
 
@@ -59,6 +59,35 @@ def test_select_is_one_statement_and_loads_no_relation():
         assert template.child_id == child.id and template.pk is not None
     assert len(queries.captured_queries) == 1
     assert select(PresenceTemplate, "child_id = %s", [-1]) == []
+
+
+def test_select_each_answers_what_select_answers_for_each_read_in_order(monkeypatch):
+    child = emil()
+    today = timezone.localdate()
+    PresenceTemplate.objects.create(child=child, by_date=today, entry_time=time(7, 45))
+    PresenceDay.objects.create(child=child, date=today, status=Status.PRESENT, check_in_at=timezone.now())
+    day = connection.ops.adapt_datefield_value(today)
+    reads = [
+        Read(PresenceDay, "child_id = %s AND date = %s", [child.id, day]),
+        Read(PresenceTemplate, "child_id = %s ORDER BY id", [child.id]),
+        Read(VacationRegistration, "child_id = %s", [child.person_id]),
+        Read(InstitutionProfile, "id = %s", [child.id]),
+    ]
+    pipelines = []
+    if connection.vendor == "postgresql":  # the statements go to the server together, in one pipeline
+        connection.ensure_connection()
+        raw = type(connection.connection)
+        original = raw.pipeline
+        monkeypatch.setattr(raw, "pipeline", lambda self: pipelines.append(1) or original(self))
+    with CaptureQueriesContext(connection) as queries:
+        answers = select_each(*reads)
+    assert len(queries.captured_queries) == len(reads)
+    assert len(pipelines) == (1 if connection.vendor == "postgresql" else 0)
+    assert [[values(row) for row in answer] for answer in answers] == [
+        [values(row) for row in select(*read)] for read in reads
+    ]
+    assert [len(answer) for answer in answers] == [1, 1, 0, 1]
+    assert select_each() == []
 
 
 def test_any_of_finds_the_rows_of_any_number_of_values_in_one_statement_text():

@@ -12,9 +12,9 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from kinabog.presence import queries
 from kinabog.presence.models import ActivityType
@@ -89,18 +89,32 @@ def _clock(value: datetime | time | None) -> str:
     return value.strftime("%H:%M")
 
 
+_pill_starts: dict[tuple[int, str | None], str] = {}
+
+
+def _pill_start(status: int) -> str:
+    """A badge's opening tag and its escaped label, once per status and language in a process: a staff member's
+    day shows one on every child's row."""
+    key = (status, get_language())
+    start = _pill_starts.get(key)
+    if start is None:
+        label = status_label(status)
+        start = _pill_starts[key] = format_html('<span class="pill status-{}">{}', status_class(status), label)
+    return start
+
+
 @register.simple_tag
 def status_pill(status: int, day: Any = None, sleeping_since: datetime | None = None) -> SafeString:
     """A child's status as a coloured badge, with the time it changed where that says something: checked
     out at, checked in at, sleeping since."""
-    detail = ""
+    detail = ""  # a time is digits and a colon; the one word is escaped
     if status == queries.Status.CHECKED_OUT and getattr(day, "check_out_at", None):
         detail = " " + _clock(day.check_out_at)
     elif status == queries.Status.PRESENT and getattr(day, "check_in_at", None):
         detail = " " + _clock(day.check_in_at)
     elif status == queries.Status.SLEEPING and sleeping_since:
-        detail = f" {gettext('since')} {_clock(sleeping_since)}"
-    return format_html('<span class="pill status-{}">{}{}</span>', status_class(status), status_label(status), detail)
+        detail = f" {conditional_escape(gettext('since'))} {_clock(sleeping_since)}"
+    return mark_safe(f"{_pill_start(status)}{detail}</span>")  # noqa: S308 - escaped above
 
 
 @register.simple_tag

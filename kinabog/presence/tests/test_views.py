@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -799,6 +800,27 @@ def test_a_rows_button_answers_in_place_with_the_rows_new_state(client):
     assert out["message"] == "1 barn tjekket ud."
     assert out["children"][0]["count"] == "checked_out" and out["children"][0]["next"]["action"] == "check_in"
     assert PresenceDay.objects.get(child=emil).status == Status.CHECKED_OUT
+
+
+def test_a_rows_badge_speaks_the_language_of_each_person_in_turn(client):
+    """The badge's label is kept per status and language in the process: Danish, then English, then Danish
+    again, each with the time of the tap."""
+    emil = child("Emil")
+    url = reverse("presence:staff_action", args=[emil.institution_id])
+    as_json = {"accept": "application/json"}
+    sign_in(client, "karin")
+    english = Client()
+    sign_in(english, "karin")
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    [danish] = client.post(url, {"quick": f"check_in:{emil.id}"}, headers=as_json).json()["children"]
+    [gone] = english.post(url, {"quick": f"check_out:{emil.id}"}, headers=as_json).json()["children"]
+    out_at = timezone.localtime(PresenceDay.objects.get(child=emil).check_out_at).strftime("%H:%M")
+    [back] = english.post(url, {"quick": f"check_in:{emil.id}"}, headers=as_json).json()["children"]
+    [again] = client.post(url, {"quick": f"check_out:{emil.id}"}, headers=as_json).json()["children"]
+    assert gone["pill"] == f'<span class="pill status-gone">Gone home {out_at}</span>'
+    assert danish["pill"].startswith('<span class="pill status-here">Kommet ')
+    assert back["pill"].startswith('<span class="pill status-here">Present ')
+    assert again["pill"].startswith('<span class="pill status-gone">Gået ')
 
 
 def test_an_in_place_answer_explains_a_refusal_and_changes_nothing(client):

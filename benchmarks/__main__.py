@@ -167,6 +167,8 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
         run = scenarios.Run(the_stack, options)
         for name in order:
             own = the_stack.own_pids()
+            if not options.smoke:
+                fixtures.analyze()  # the statistics as autovacuum would have them after the scenario before
             # The previous scenario's backlog (Celery tasks and the database work they cause) is not this one's
             # load: wait, within bounds, until the whole machine, this run's stack included, has settled.
             settled_s = 0.0 if options.smoke else stack.settle(SETTLE_LIMIT_S)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kinabog.core.errors import InvalidInput, NotFound
 from kinabog.institutions.models import InstitutionProfile, Person
 from kinabog.institutions.queries import build_viewer
 from kinabog.presence import actions, queries
-from kinabog.presence.models import PresenceEvent, Status
+from kinabog.presence.models import PresenceDay, PresenceEvent, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,16 @@ def test_karin_checks_emil_in_and_mette_sees_it():
     rows = {r.profile.id: r for r in queries.guardian_children(viewer("mette"), timezone.localdate())}
     assert rows[emil.id].status == Status.PRESENT
     assert rows[emil.id].day.checked_in_by.first_name == "Karin"
+
+
+def test_a_day_is_indexed_through_its_child_and_date_and_no_index_begins_with_the_date():
+    """Decision 0019: every statement names a day by its child and date. An index beginning with the date took the
+    check-out's lookup whenever the statistics knew none of today's days, and read every child's day of the date."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, PresenceDay._meta.db_table)
+    indexed = {name: c["columns"] for name, c in constraints.items() if c["index"] or c["unique"]}
+    assert ["child_id", "date"] in indexed.values()
+    assert [columns for columns in indexed.values() if columns[0] == "date"] == []
 
 
 def test_checking_in_twice_gives_one_day_and_one_event():

@@ -212,6 +212,12 @@ def _select_sql(model: type[Any], condition: str) -> str:
     return f"SELECT {_columns_of(model).sql} FROM {table(model)} WHERE {condition}"  # noqa: S608 - from the model; values as parameters
 
 
+def _instances(model: type[M], rows: Sequence[Sequence[Any]]) -> list[M]:
+    """The instances of `model` in rows of all its columns (_select_sql's)."""
+    columns = _columns_of(model)
+    return [instance for row in rows if (instance := columns.load(row)) is not None]
+
+
 def select(model: type[M], condition: str, params: Sequence[Any]) -> list[M]:
     """The instances of `model` whose rows meet a written-out condition (it may end with ORDER BY; every
     value a parameter), all columns loaded and converted as the ORM would (dates, times and booleans on
@@ -220,8 +226,7 @@ def select(model: type[M], condition: str, params: Sequence[Any]) -> list[M]:
     with connection.cursor() as cursor:
         cursor.execute(_select_sql(model, condition), list(params))
         fetched = cursor.fetchall()
-    columns = _columns_of(model)
-    return [instance for row in fetched if (instance := columns.load(row)) is not None]
+    return _instances(model, fetched)
 
 
 @cache
@@ -258,7 +263,6 @@ def select_each(*reads: Read) -> list[list[Any]]:
             cursors.append(cursor)
     answers = []
     for read, cursor in zip(reads, cursors, strict=True):
-        columns = _columns_of(read.model)
         with cursor:
-            answers.append([instance for row in cursor.fetchall() if (instance := columns.load(row)) is not None])
+            answers.append(_instances(read.model, cursor.fetchall()))
     return answers

@@ -104,6 +104,29 @@ def test_any_of_finds_the_rows_of_any_number_of_values_in_one_statement_text():
     assert len(texts) == (1 if connection.vendor == "postgresql" else 2)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="plans of prepared statements: PostgreSQL's")
+def test_any_of_lets_postgresql_keep_one_plan_for_any_values():
+    """With `= ANY(%s)` a plan for the values at hand (two children) looked cheaper than one for any values, and
+    PostgreSQL planned the statement on every call (decision 0021): now it keeps the plan once it is prepared."""
+    if "prepare_threshold" not in connection.settings_dict.get("OPTIONS", {}):
+        pytest.skip("prepared statements are off (DATABASE_PREPARED_STATEMENTS=false)")
+    profiles = list(InstitutionProfile.objects.order_by("id").values_list("id", flat=True)[:2])
+    condition, params = any_of("p.id", profiles)
+    marker = "kinabog any_of plan test"
+    sql = f"SELECT p.id FROM {table(InstitutionProfile)} p WHERE {condition} AND p.is_active /* {marker} */"  # noqa: S608
+    for _ in range(20):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert sorted(row[0] for row in cursor.fetchall()) == profiles
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{marker}%"]
+        )
+        (generic, custom), *others = cursor.fetchall()
+    assert others == []
+    assert generic >= 10, (generic, custom)
+
+
 def test_columns_load_a_joined_row_share_by_share():
     child = emil()
     profile_columns = Columns(InstitutionProfile, "p", ["is_active", "id", "person_id"])

@@ -8,13 +8,13 @@ Times are ISO-8601 with the Copenhagen offset, as Aula sends them.
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape as escape_html
 from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 
-from kinabog.core.html import to_plain_text
+from kinabog.core import html as core_html
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.messaging import queries as messaging_queries
@@ -46,10 +46,7 @@ def iso(moment: datetime | None) -> str | None:
 
 def preview(html: str) -> str:
     """A short plain-text preview of a message, as HTML (Aula's latestMessage is truncated)."""
-    text = " ".join(to_plain_text(html).split())
-    if len(text) > PREVIEW_LENGTH:
-        text = text[: PREVIEW_LENGTH - 1].rstrip() + "…"
-    return str(escape(text))
+    return escape_html(core_html.preview(html, PREVIEW_LENGTH))
 
 
 # --- Mailbox owners and senders -------------------------------------------------------------------

@@ -13,7 +13,7 @@ from html import unescape
 
 from django.utils import timezone
 
-from kinabog.core.html import to_plain_text
+from kinabog.core import html as core_html
 from kinabog.institutions import queries as institution_queries
 from kinabog.institutions.access import Viewer
 from kinabog.institutions.models import PortalRole
@@ -71,10 +71,7 @@ def inbox_entries(viewer: Viewer, subscriptions: list[Subscription]) -> list[Inb
 
 
 def preview(message: Message) -> str:
-    if message.deleted_at:
-        return ""
-    text = " ".join(to_plain_text(message.text).split())
-    return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
+    return "" if message.deleted_at else core_html.preview(message.text, PREVIEW_LENGTH)
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
             else:
                 busy = stack.cpu_busy(0.2 if options.smoke else 1.0, own)
             say(f"{name} … (other work kept the machine {busy:.0%} busy before it)")
-            ticks = stack.steal_ticks()
+            ticks, disk_ticks = stack.steal_ticks(), stack.disk_wait_ticks()
             try:
                 row = run_loop(scenarios.RUNNERS[name](run))
             except Exception as error:  # noqa: BLE001 — one failed scenario must not hide the others
@@ -187,6 +187,7 @@ def measure(args: argparse.Namespace, options: Options, target: stack.Target) ->
                 "others_busy_before": busy,
                 "settled_s": settled_s,
                 "stolen_during": stack.steal_share(ticks, stack.steal_ticks()),
+                "waiting_for_disk_during": stack.steal_share(disk_ticks, stack.disk_wait_ticks()),
             }
             row["detail"]["targets"] = targets(row)
             failed += 1 if row.get("errors") else 0

@@ -217,16 +217,26 @@ def cpu_split(before: CpuReading, after: CpuReading, requests: int) -> dict[str,
 def steal_share(before: tuple[int, int], after: tuple[int, int]) -> float:
     """The share of the machine's CPU time the hypervisor gave to other machines between two readings of
     steal_ticks(): on a shared virtual machine, time this run waited for its cores without anything here
-    being busy."""
+    being busy. The same of two readings of disk_wait_ticks(): time the cores sat idle while a process waited
+    for the disk (PostgreSQL flushing its log at a commit)."""
     total = after[0] - before[0]
     return round(max(after[1] - before[1], 0) / total, 3) if total > 0 else 0.0
 
 
 def steal_ticks() -> tuple[int, int]:
     """(all, steal) clock ticks of the machine so far, from /proc/stat (steal is its eighth column)."""
+    return _ticks_of_column(7)
+
+
+def disk_wait_ticks() -> tuple[int, int]:
+    """(all, iowait) clock ticks of the machine so far, from /proc/stat (iowait is its fifth column)."""
+    return _ticks_of_column(4)
+
+
+def _ticks_of_column(column: int) -> tuple[int, int]:
     with suppress(OSError):
         fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        return sum(fields), fields[7] if len(fields) > 7 else 0
+        return sum(fields), fields[column] if len(fields) > column else 0
     return 0, 0
 
 

@@ -33,6 +33,7 @@ def test_every_scenario_runs_in_smoke_mode() -> None:
         assert set(RESULT_KEYS) <= set(row), report
         assert row["errors"] == 0, f"{row['scenario']}: {row['detail']}\n{report}"
         assert row["detail"]["run"]["database"] == ("postgresql" if on_postgresql else "sqlite"), report
+        assert 0 <= row["detail"]["run"]["waiting_for_disk_during"] <= 1, report
     by_name = {row["scenario"]: row for row in rows}
     assert by_name["ceiling"]["requests_per_s"] > 0, report
     assert by_name["messages"]["messages_per_s"] > 0, report

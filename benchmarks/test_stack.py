@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
-from benchmarks.stack import CpuReading, _ticks_by_process, cpu_split
+from benchmarks.stack import CpuReading, _ticks_by_process, cpu_split, disk_wait_ticks, steal_share, steal_ticks
 
 MS_PER_TICK = 1000 / os.sysconf("SC_CLK_TCK")
 
@@ -43,3 +44,13 @@ def test_a_process_reading_holds_the_children_it_waited_for() -> None:
     )
     assert after - before >= round(waited * os.sysconf("SC_CLK_TCK")) - 1
     assert waited > 0
+
+
+def test_the_machine_s_idle_time_waiting_for_the_disk_is_a_share_of_its_time() -> None:
+    before, stolen_before = disk_wait_ticks(), steal_ticks()
+    time.sleep(0.05)
+    after, stolen_after = disk_wait_ticks(), steal_ticks()
+    assert after[0] >= before[0] and after[1] >= before[1]
+    assert 0 <= steal_share(before, after) <= 1 and 0 <= steal_share(stolen_before, stolen_after) <= 1
+    # The share of the ticks the column gained of all the machine gained.
+    assert steal_share((1_000, 10), (1_200, 60)) == 0.25

@@ -89,9 +89,10 @@ def any_of(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
     cheaper than the plan for any values, and PostgreSQL planned the statement anew on every execution,
     costing it six times what answering it did.
 
-    Not for a list whose statement PostgreSQL plans by its length (a page of the inbox, whose participants'
-    plan was a third slower as one generic plan for every length), nor for one that decides the order of the
-    rows: an index is walked in order for `= x`, not for `= ANY(…)`."""
+    Not for a list that can run to thousands (every plan assumes ten), nor for one whose statement PostgreSQL
+    plans by its length (a page of the inbox, whose participants' plan was a third slower as one generic plan for
+    every length), nor for one that decides the order of the rows: an index is walked in order for `= x`, not for
+    `= ANY(…)`."""
     if not values:
         return "1 = 0", []
     if len(values) == 1:

@@ -11,7 +11,7 @@ from kinabog.core.errors import InvalidInput, NotFound
 from kinabog.core.testing import assert_max_queries
 from kinabog.institutions.models import InstitutionProfile
 from kinabog.presence import actions, occupancy, shifts, vacation_requests
-from kinabog.presence.models import PresenceTemplate, StaffShift
+from kinabog.presence.models import PresenceTemplate, SpecialDay, StaffShift
 from kinabog.presence.vacation_requests import DayAnswer
 
 from .leader_helpers import child, group, institution, next_monday, next_week, summer_request, viewer
@@ -67,6 +67,10 @@ def test_vacation_answers_sickness_and_vacation_change_who_is_expected():
 
 def test_today_sick_children_are_not_expected_and_check_ins_count_as_actual():
     today = timezone.localdate()
+    # Open around the clock today, so that the test means the same on a Saturday, when the demo is closed, and at night.
+    SpecialDay.objects.create(
+        institution=institution("G10001"), date=today, name="Døgnåbent", closed=False, opens=time.min, closes=time.max
+    )
     actions.save_template(
         viewer("mette", "guardian"), child("Emil").id, by_date=today, entry_time=time(0, 0), exit_time=time(23, 59)
     )
